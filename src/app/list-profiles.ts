@@ -1,0 +1,27 @@
+/** Many profiles, filtered and sorted, streamed from one read snapshot. */
+import type { Profile } from '../domain/profile.js';
+import { sortSql } from '../storage/filter-sql.js';
+import type { AppContext } from './context.js';
+import { type FilterOptions, compileFilters } from './filters.js';
+
+export interface ListInput {
+  filters: FilterOptions;
+  sort?: string;
+  limit?: number;
+}
+
+export function listProfiles(ctx: AppContext, input: ListInput): IterableIterator<Profile> {
+  const filter = compileFilters(ctx.store, input.filters, ctx.clock.today());
+  const orderBy = sortSql(input.sort);
+  return ctx.store.guard(() => ctx.store.profiles.iterate({ filter, orderBy, limit: input.limit ?? null }));
+}
+
+export function countProfiles(ctx: AppContext, filters: FilterOptions): number {
+  const filter = compileFilters(ctx.store, filters, ctx.clock.today());
+  return ctx.store.guard(() => ctx.store.profiles.count(filter));
+}
+
+export function customKeysOf(ctx: AppContext, filters: FilterOptions): string[] {
+  const filter = compileFilters(ctx.store, filters, ctx.clock.today());
+  return ctx.store.guard(() => ctx.store.profiles.customKeys(filter));
+}

@@ -1,0 +1,161 @@
+/**
+ * Creating, changing and removing profiles, each in one IMMEDIATE transaction with its history.
+ */
+import { ValidationError } from '../errors.js';
+import type { Kind } from '../domain/fields.js';
+import {
+  type ChangeRequest,
+  type Profile,
+  type ProfileDraft,
+  applyChanges,
+  diffDrafts,
+  emptyDraft,
+  snapshot,
+  toDraft,
+} from '../domain/profile.js';
+import type { Store } from '../storage/store.js';
+import type { AppContext } from './context.js';
+import { resolveRef } from './resolve-ref.js';
+
+export interface AddInput {
+  kind: Kind;
+  request: ChangeRequest;
+  /** For a key contact: the company's REF. */
+  companyRef?: string;
+}
+
+/** Checks what the draft points at (the company link, a unique external id). */
+function checkReferences(store: Store, draft: ProfileDraft, selfId: number | null): void {
+  if (draft.company_id !== null) {
+    const company = store.profiles.byId(draft.company_id);
+    if (!company) throw new ValidationError('company_id', `there is no profile #${draft.company_id}.`);
+    if (company.kind !== 'company') throw new ValidationError('company_id', `#${draft.company_id} is a person, not a company.`);
+  }
+  if (draft.external_id !== null && store.profiles.externalIdTaken(draft.external_id, selfId)) {
+    throw new ValidationError('external_id', 'is already used by another profile.');
+  }
+}
+
+export function recordCreation(ctx: AppContext, id: number, draft: ProfileDraft, at: string): void {
+  ctx.store.history.add({
+    profile_id: id,
+    action: 'create',
+    field: '*',
+    old_value: null,
+    new_value: JSON.stringify(snapshot(draft)),
+    at,
+    source: ctx.source,
+  });
+}
+
+export function addProfile(ctx: AppContext, input: AddInput): Profile {
+  const { store, clock } = ctx;
+  return store.write(() => {
+    const request: ChangeRequest = { ...input.request, set: [...input.request.set] };
+    if (input.companyRef !== undefined) {
+      const company = resolveRef(store, input.companyRef, 'company');
+      request.set = request.set.filter((s) => s.field !== 'company_id');
+      request.set.push({ field: 'company_id', value: String(company.id) });
+    }
+    const draft = applyChanges(emptyDraft(input.kind), request);
+    checkReferences(store, draft, null);
+    const now = clock.now();
+    const id = store.profiles.insert(draft, now);
+    recordCreation(ctx, id, draft, now);
+    return store.profiles.byId(id)!;
+  });
+}
+
+export interface UpdateInput {
+  ref: string;
+  request: ChangeRequest;
+  /** Mark the profile reviewed today. */
+  reviewed: boolean;
+}
+
+export interface UpdateResult {
+  profile: Profile;
+  changes: { field: string; old: string | null; new: string | null }[];
+}
+
+export function updateProfile(ctx: AppContext, input: UpdateInput): UpdateResult {
+  const { store, clock } = ctx;
+  return store.write(() => {
+    const before = resolveRef(store, input.ref);
+    const request = input.reviewed
+      ? { ...input.request, set: [...input.request.set, { field: 'reviewed_at', value: clock.today() }] }
+      : input.request;
+    const beforeDraft = toDraft(before);
+    const after = applyChanges(beforeDraft, request);
+    checkReferences(store, after, before.id);
+    const changes = diffDrafts(beforeDraft, after);
+    if (changes.length === 0) return { profile: before, changes };
+    const now = clock.now();
+    store.profiles.update(before.id, after, now);
+    for (const c of changes) {
+      store.history.add({
+        profile_id: before.id,
+        action: 'update',
+        field: c.field,
+        old_value: c.old,
+        new_value: c.new,
+        at: now,
+        source: ctx.source,
+      });
+    }
+    return { profile: store.profiles.byId(before.id)!, changes };
+  });
+}
+
+/** Looks a profile up for a confirmation prompt, before anything is changed. */
+export function findForRemoval(ctx: AppContext, ref: string): Profile {
+  return ctx.store.read(() => resolveRef(ctx.store, ref));
+}
+
+/**
+ * `remove`: the profile, its notes and sales go; its history stays, with a deletion entry that
+ * keeps the last values. Key contacts of a removed company stay, unlinked (their history says so).
+ */
+export function removeProfile(ctx: AppContext, id: number): Profile {
+  const { store, clock } = ctx;
+  return store.write(() => {
+    const profile = store.profiles.byId(id);
+    if (!profile) throw new ValidationError('REF', `profile #${id} is gone already.`);
+    const now = clock.now();
+    for (const contactId of store.profiles.contactIdsOf(id)) {
+      store.history.add({ profile_id: contactId, action: 'update', field: 'company_id', old_value: String(id), new_value: null, at: now, source: ctx.source });
+    }
+    store.history.add({
+      profile_id: id,
+      action: 'delete',
+      field: '*',
+      old_value: JSON.stringify(snapshot(toDraft(profile))),
+      new_value: null,
+      at: now,
+      source: ctx.source,
+    });
+    store.profiles.delete(id);
+    return profile;
+  });
+}
+
+export interface ForgetResult {
+  profile: Profile;
+  historyRows: number;
+}
+
+/**
+ * `forget` (GDPR Art. 17): the profile, its notes, sales and every history row about it are
+ * erased with secure_delete, and the WAL is checkpointed so no copy of the bytes lingers.
+ */
+export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
+  const { store } = ctx;
+  return store.writeErasing(() => {
+    const profile = store.profiles.byId(id);
+    if (!profile) throw new ValidationError('REF', `profile #${id} is gone already.`);
+    const historyRows = store.history.deleteForProfile(id);
+    // history rows of former contacts that name this company's id are not personal data of it
+    store.profiles.delete(id);
+    return { profile, historyRows };
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * The entry point, and the only place that prints an error and sets the exit code.
+ */
+import { CommanderError } from 'commander';
+import { AppError, ExitCode } from './errors.js';
+import { createProgram } from './program.js';
+import { OutputClosed } from './ui/output.js';
+
+function isBrokenPipe(err: unknown): boolean {
+  return err instanceof OutputClosed || (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+/** Maps any failure to an exit code and prints one sentence (the stack only with CUSTFILE_DEBUG=1). */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
+  if (isBrokenPipe(err)) return ExitCode.ok;
+  if (err instanceof CommanderError) {
+    // commander has printed its message already; --help and --version are not failures
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' || err.exitCode === 0) return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof AppError) {
+    stderr.write(`custfile: ${err.message}\n`);
+    if (debug && err.stack) stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  stderr.write(`custfile: unexpected failure: ${message}${debug ? '' : ' (run with CUSTFILE_DEBUG=1 for details)'}\n`);
+  if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
+  return ExitCode.failure;
+}
+
+async function main(): Promise<void> {
+  const debug = process.env.CUSTFILE_DEBUG === '1';
+  // `custfile list | head -1`: the reader went away; end quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+  });
+  try {
+    const program = createProgram({
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdinIsTTY: process.stdin.isTTY === true,
+      env: process.env,
+    });
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = reportError(err, process.stderr, debug);
+  }
+}
+
+await main();

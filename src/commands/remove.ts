@@ -1,0 +1,51 @@
+/** `custfile remove REF [--yes]` and `custfile forget REF [--yes]` */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { type Deps, type Session, action, examples } from './shared.js';
+
+async function confirmed(session: Session, question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (!session.prompter.canPrompt) {
+    throw new UsageError(`custfile ${session.command.name()} deletes data and needs --yes when not running interactively.`);
+  }
+  return session.prompter.confirm(question, '--yes', false);
+}
+
+export function registerRemove(program: Command, deps: Deps): void {
+  program
+    .command('remove')
+    .alias('rm')
+    .description('remove a profile with its notes and sales; its history is kept (see forget to erase everything)')
+    .argument('<ref>', 'id, external id, e-mail or unambiguous name')
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', examples('custfile remove 12', 'custfile remove anna@example.org --yes'))
+    .action(action(deps, async (session, ref: string, opts: { yes?: boolean }) => {
+      const ctx = await session.context(true);
+      const { findForRemoval, removeProfile } = await import('../app/profiles.js');
+      const profile = findForRemoval(ctx, ref);
+      if (!(await confirmed(session, `Remove ${profile.kind} #${profile.id} ${profile.name}?`, opts.yes))) {
+        session.say('Nothing removed.');
+        return;
+      }
+      const removed = removeProfile(ctx, profile.id);
+      session.say(`Removed #${removed.id} ${removed.name}; its history is kept.`);
+    }));
+
+  program
+    .command('forget')
+    .description('erase a profile with its notes, sales and history, leaving no trace in the file (GDPR Art. 17)')
+    .argument('<ref>', 'id, external id, e-mail or unambiguous name')
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', examples('custfile forget 12', 'custfile forget anna@example.org --yes'))
+    .action(action(deps, async (session, ref: string, opts: { yes?: boolean }) => {
+      const ctx = await session.context(true);
+      const { findForRemoval, forgetProfile } = await import('../app/profiles.js');
+      const profile = findForRemoval(ctx, ref);
+      if (!(await confirmed(session, `Erase ${profile.kind} #${profile.id} ${profile.name} and all its history for good?`, opts.yes))) {
+        session.say('Nothing erased.');
+        return;
+      }
+      const result = forgetProfile(ctx, profile.id);
+      session.say(`Erased #${result.profile.id} with its notes, sales and ${result.historyRows} history entries.`);
+    }));
+}

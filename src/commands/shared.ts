@@ -1,0 +1,169 @@
+/**
+ * What every command shares: its dependencies (streams, environment, clock), the global options,
+ * the store opened on demand, the output format and colour, and the common FILTERS flags.
+ * Kept light: `custfile --help` loads this file but neither SQLite nor any renderer.
+ */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { AppContext, Clock } from '../app/context.js';
+import type { FilterOptions } from '../app/filters.js';
+import { isIsoDate } from '../domain/dates.js';
+import type { Store } from '../storage/store.js';
+import { type Format, type WritableLike, FORMATS, Output, colorWanted, resolveFormat } from '../ui/output.js';
+import { type Prompter, terminalPrompter } from '../ui/prompter.js';
+
+export interface Deps {
+  stdout: WritableLike;
+  stderr: WritableLike;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  home?: string;
+  /** The wall clock; tests pass a fixed one. */
+  now?: () => Date;
+  /** Replaces the terminal prompter (tests). */
+  prompter?: Prompter;
+}
+
+export interface GlobalOptions {
+  db?: string;
+  format?: string;
+  color: boolean;
+  quiet?: boolean;
+  input: boolean;
+}
+
+/** One command's run: opened lazily, closed by `finish`. */
+export class Session {
+  private store: Store | null = null;
+  readonly out: Output;
+  readonly globals: GlobalOptions;
+
+  constructor(readonly command: Command, readonly deps: Deps) {
+    this.globals = command.optsWithGlobals() as GlobalOptions;
+    this.out = new Output(deps.stdout);
+  }
+
+  get color(): boolean {
+    return colorWanted(this.deps.stdout, this.deps.env, !this.globals.color);
+  }
+
+  get quiet(): boolean {
+    return this.globals.quiet === true;
+  }
+
+  /** A message for the user on stderr (suppressed by --quiet). */
+  say(message: string): void {
+    if (!this.quiet) this.deps.stderr.write(`${message}\n`);
+  }
+
+  /** A notice that --quiet does not hide (permissions were tightened). */
+  notice(message: string): void {
+    this.deps.stderr.write(`${message}\n`);
+  }
+
+  format(fallback: Format = 'csv', allowed: readonly string[] = FORMATS): Format {
+    return resolveFormat(this.globals.format, this.deps.stdout.isTTY === true, fallback, allowed);
+  }
+
+  get prompter(): Prompter {
+    if (this.deps.prompter) return this.deps.prompter;
+    const canPrompt = this.globals.input && this.deps.stdinIsTTY && this.deps.stdout.isTTY === true && this.deps.env.CI !== 'true';
+    return terminalPrompter(canPrompt, () => `custfile ${commandPath(this.command)}`);
+  }
+
+  async dbPath(): Promise<string> {
+    const { resolveDbPath } = await import('../app/db-location.js');
+    return resolveDbPath(this.globals.db, this.deps.env, this.deps.platform ?? process.platform, this.deps.home ?? os.homedir());
+  }
+
+  async openStore(write: boolean): Promise<Store> {
+    if (this.store) return this.store;
+    const { openStore } = await import('../storage/store.js');
+    this.store = openStore(await this.dbPath(), { write, notice: (m) => this.notice(m) });
+    return this.store;
+  }
+
+  clock(on?: string): Clock {
+    if (on !== undefined && !isIsoDate(on)) throw new UsageError(`--on must be a date such as 2026-11-22, not "${on}".`);
+    const now = this.deps.now ?? (() => new Date());
+    return {
+      today: () => on ?? localDate(now()),
+      now: () => now().toISOString(),
+    };
+  }
+
+  async context(write: boolean, options: { on?: string; source?: string } = {}): Promise<AppContext> {
+    const clock = this.clock(options.on);
+    return { store: await this.openStore(write), clock, source: options.source ?? 'cli' };
+  }
+
+  finish(): void {
+    this.store?.close();
+    this.store = null;
+  }
+}
+
+function localDate(d: Date): string {
+  return `${String(d.getFullYear()).padStart(4, '0')}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Wraps an action: a Session for the run, closed whatever happens. */
+export function action<A extends unknown[]>(deps: Deps, run: (session: Session, ...args: A) => Promise<void>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const session = new Session(command, deps);
+    try {
+      await run(session, ...(args.slice(0, -1) as A));
+    } finally {
+      session.finish();
+    }
+  };
+}
+
+/** The FILTERS of SPEC.md, on every command that reads many profiles. */
+export function addFilterOptions(command: Command): Command {
+  return command
+    .option('--where <expr>', "filter expression, e.g. \"city = 'Dresden' and revenue > 1000000\"")
+    .option('--segment <name>', 'a saved segment')
+    .option('--kind <kind>', 'company or person')
+    .option('--tag <tags>', 'has these tags (comma-separated: all of them)')
+    .option('--city <city>', 'in this city')
+    .option('--industry <industry>', 'in this industry')
+    .option('--lifecycle <stage>', 'at this lifecycle stage');
+}
+
+export function filterOptions(opts: Record<string, unknown>): FilterOptions {
+  const pick = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  return {
+    where: pick('where'),
+    segment: pick('segment'),
+    kind: pick('kind'),
+    tag: pick('tag'),
+    city: pick('city'),
+    industry: pick('industry'),
+    lifecycle: pick('lifecycle'),
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
+    return Number(value);
+  };
+}
+
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}

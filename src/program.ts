@@ -1,0 +1,77 @@
+/**
+ * Builds the command-line program: global options and every command. Commands are registered
+ * from light modules; what they need (SQLite, renderers, inquirer, exceljs) loads when they run.
+ */
+import { Command, Option } from 'commander';
+import { registerAdd } from './commands/add.js';
+import { registerHistory } from './commands/history.js';
+import { registerList } from './commands/list.js';
+import { registerMaintenance } from './commands/maintenance.js';
+import { registerNote } from './commands/note.js';
+import { registerRemove } from './commands/remove.js';
+import { type Deps, examples } from './commands/shared.js';
+import { registerShow } from './commands/show.js';
+import { registerUpdate } from './commands/update.js';
+import { FORMATS } from './ui/output.js';
+
+export const VERSION = '0.1.0';
+
+export function createProgram(deps: Deps): Command {
+  const program = new Command();
+  program
+    .name('custfile')
+    .description('A customer file in the terminal: companies, persons and key contacts, notes, history, birthdays and segments in one local SQLite file.')
+    .version(VERSION, '-V, --version')
+    .option('--db <path>', 'the customer file (default: $CUSTFILE_DB, else $XDG_DATA_HOME/custfile/customers.db)')
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else csv for lists and json for single records)').choices([...FORMATS, 'xlsx', 'vcf', 'ics']))
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('-q, --quiet', 'no messages on stderr, only data and errors')
+    .option('--no-input', 'never prompt; fail with exit 2 where a prompt would be needed')
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions(false)
+    .addHelpText('after', examples(
+      'custfile add company --name "Elbwerk GmbH" --city Dresden --postcode 01067',
+      'custfile add contact --company "Elbwerk GmbH" --name "Jens Koch" --role CEO --birthday 1975-02-29',
+      'custfile list --city Dresden',
+      'custfile show "Elbwerk GmbH"',
+      'custfile update 1 --set revenue=3100000',
+      'custfile history 1 --field revenue',
+    ) + '\nExit codes: 0 done, 1 failure, 2 usage, 3 not found or ambiguous, 4 rejected input, 5 locked.\n');
+
+  registerAdd(program, deps);
+  registerUpdate(program, deps);
+  registerShow(program, deps);
+  registerList(program, deps);
+  registerRemove(program, deps);
+  registerNote(program, deps);
+  registerHistory(program, deps);
+  registerMaintenance(program, deps);
+
+  program.configureOutput({
+    writeOut: (s) => deps.stdout.write(s),
+    writeErr: (s) => deps.stderr.write(s),
+    outputError: (s, write) => write(`custfile: ${s.replace(/^error: /, '').trimEnd()}\n`),
+  });
+  program.exitOverride();
+  for (const c of allCommands(program)) {
+    c.exitOverride();
+    c.configureOutput({
+      writeOut: (s) => deps.stdout.write(s),
+      writeErr: (s) => deps.stderr.write(s),
+      outputError: (s, write) => write(`custfile: ${s.replace(/^error: /, '').trimEnd()}\n`),
+    });
+  }
+  return program;
+}
+
+export function allCommands(root: Command): Command[] {
+  const out: Command[] = [];
+  const walk = (c: Command) => {
+    for (const sub of c.commands) {
+      out.push(sub);
+      walk(sub);
+    }
+  };
+  walk(root);
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * Opens the customer file: location, permissions, probe, pragmas, migrations; and the two ways
+ * to run work against it (`read`, `write`), which turn SQLite's errors into the user's.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError, FileError, LockedError } from '../errors.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { migrate } from './migrations/runner.js';
+
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenOptions {
+  /** The command writes: create the file (and folder) when missing. */
+  write: boolean;
+  /** One-line notices for the user (permissions tightened). */
+  notice?: (message: string) => void;
+  busyTimeoutMs?: number;
+}
+
+export type SqliteDatabase = Database.Database;
+
+/** An open customer file. */
+export interface Db {
+  readonly sqlite: SqliteDatabase;
+  readonly path: string;
+  /** True when the file does not exist and a reading command got an empty, in-memory file. */
+  readonly ephemeral: boolean;
+  close(): void;
+}
+
+const OWNER_ONLY_FILE = 0o600;
+const OWNER_ONLY_DIR = 0o700;
+
+function tighten(file: string, notice?: (m: string) => void): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return;
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    try {
+      fs.chmodSync(file, OWNER_ONLY_FILE);
+      notice?.(`custfile: ${file} was readable by others; its permissions are now owner-only (0600).`);
+    } catch {
+      notice?.(`custfile: ${file} is readable by others and its permissions could not be tightened.`);
+    }
+  }
+}
+
+function isSqliteError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/** SQLite's errors in the user's words; anything else passes through. */
+export function translateError(err: unknown, file: string): unknown {
+  if (err instanceof AppError || !isSqliteError(err)) return err;
+  const code = err.code;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new LockedError(file, { cause: err });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new FileError(`${file} is not a custfile database or is damaged; it was left untouched.`, { cause: err });
+  }
+  if (code === 'SQLITE_FULL') return new FileError(`the disk holding ${file} is full; nothing was changed.`, { cause: err });
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new FileError(`${file} cannot be opened for writing; check its permissions.`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_IOERR')) return new FileError(`${file} could not be read or written (${code}).`, { cause: err });
+  return err;
+}
+
+/** Case- and accent-insensitive text for `~` (contains): "Müller" and "muller" fold alike. */
+export function fold(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss');
+}
+
+function registerFunctions(sqlite: SqliteDatabase): void {
+  sqlite.function('fold', { deterministic: true }, fold);
+}
+
+function configure(sqlite: SqliteDatabase, file: string): void {
+  // Probe first: a file that is not a database must fail here, before any pragma writes to it.
+  try {
+    sqlite.pragma('schema_version', { simple: true });
+  } catch (err) {
+    throw translateError(err, file);
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  registerFunctions(sqlite);
+}
+
+export function openDb(file: string, options: OpenOptions): Db {
+  const exists = fs.existsSync(file);
+  if (!exists && !options.write) {
+    // Nothing to read yet: an empty file in memory, so reads print nothing and create nothing.
+    const sqlite = new Database(':memory:');
+    sqlite.pragma('foreign_keys = ON');
+    registerFunctions(sqlite);
+    migrate(sqlite, MIGRATIONS, file);
+    return { sqlite, path: file, ephemeral: true, close: () => sqlite.close() };
+  }
+  // Everything SQLite creates from here (the file, -wal, -shm) is owner-only.
+  process.umask(0o077);
+  if (!exists) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: OWNER_ONLY_DIR });
+    } catch (err) {
+      throw new FileError(`the folder for ${file} could not be created (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
+    }
+  } else {
+    if (fs.statSync(file).isDirectory()) throw new FileError(`${file} is a folder, not a custfile database.`);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, options.notice);
+  }
+  let sqlite: SqliteDatabase;
+  try {
+    sqlite = new Database(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw translateError(err, file);
+  }
+  try {
+    configure(sqlite, file);
+    migrate(sqlite, MIGRATIONS, file);
+  } catch (err) {
+    sqlite.close();
+    throw translateError(err, file);
+  }
+  return { sqlite, path: file, ephemeral: false, close: () => sqlite.close() };
+}
+
+/** Runs `work` in one IMMEDIATE transaction: all of it lands, or none. */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  try {
+    return db.sqlite.transaction(work).immediate();
+  } catch (err) {
+    throw translateError(err, db.path);
+  }
+}
+
+/** Runs `work` in one read transaction, so it sees a single snapshot. */
+export function readTransaction<T>(db: Db, work: () => T): T {
+  try {
+    return db.sqlite.transaction(work).deferred();
+  } catch (err) {
+    throw translateError(err, db.path);
+  }
+}
+
+/** Work outside a transaction (streams, pragmas), with errors translated. */
+export function guard<T>(db: Db, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    throw translateError(err, db.path);
+  }
+}

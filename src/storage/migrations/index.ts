@@ -1,0 +1,5 @@
+import { initial } from './0010-initial.js';
+import type { Migration } from './runner.js';
+
+/** Every schema step, oldest first. Add new ones at the end, numbered in tens. */
+export const MIGRATIONS: readonly Migration[] = [initial];

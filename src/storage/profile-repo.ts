@@ -1,0 +1,255 @@
+/**
+ * Profiles: the row ⇄ domain mapping and every query on `profiles`.
+ */
+import type Database from 'better-sqlite3';
+import type { Kind } from '../domain/fields.js';
+import type { Profile, ProfileDraft } from '../domain/profile.js';
+import type { SqlFragment } from './filter-sql.js';
+import type { SqliteDatabase } from './db.js';
+
+export interface ProfileRow {
+  id: number;
+  kind: Kind;
+  external_id: string | null;
+  name: string;
+  company_id: number | null;
+  company_name: string | null;
+  role: string | null;
+  decision_maker: number | null;
+  first_name: string | null;
+  last_name: string | null;
+  birthday: string | null;
+  profession: string | null;
+  household: string | null;
+  income_band: string | null;
+  legal_form: string | null;
+  industry: string | null;
+  revenue_cents: number | null;
+  headcount: number | null;
+  website: string | null;
+  financial_status: string | null;
+  email: string | null;
+  phone: string | null;
+  street: string | null;
+  postcode: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  lifecycle: string | null;
+  tags: string;
+  source: string | null;
+  customer_since: string | null;
+  next_contact: string | null;
+  reviewed_at: string | null;
+  notes: string | null;
+  custom: string;
+  sales_total_cents: number;
+  sales_count: number;
+  last_sale: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The columns every profile read selects; `p` is the profile, `c` its company. */
+export const PROFILE_SELECT = `SELECT p.id, p.kind, p.external_id, p.name, p.company_id,
+  CASE WHEN p.kind = 'company' THEN p.name ELSE c.name END AS company_name,
+  p.role, p.decision_maker, p.first_name, p.last_name, p.birthday, p.profession, p.household,
+  p.income_band, p.legal_form, p.industry, p.revenue_cents, p.headcount, p.website,
+  p.financial_status, p.email, p.phone, p.street, p.postcode, p.city, p.region, p.country,
+  p.lifecycle, p.tags, p.source, p.customer_since, p.next_contact, p.reviewed_at, p.notes,
+  p.custom, p.sales_total_cents, p.sales_count, p.last_sale, p.created_at, p.updated_at
+FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id`;
+
+export function rowToProfile(row: ProfileRow): Profile {
+  return {
+    id: row.id,
+    kind: row.kind,
+    external_id: row.external_id,
+    name: row.name,
+    company: row.company_name,
+    company_id: row.company_id,
+    role: row.role,
+    decision_maker: row.decision_maker === null ? null : row.decision_maker === 1,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    birthday: row.birthday,
+    profession: row.profession,
+    household: row.household,
+    income_band: row.income_band,
+    legal_form: row.legal_form,
+    industry: row.industry,
+    revenue: row.revenue_cents,
+    headcount: row.headcount,
+    website: row.website,
+    financial_status: row.financial_status,
+    email: row.email,
+    phone: row.phone,
+    street: row.street,
+    postcode: row.postcode,
+    city: row.city,
+    region: row.region,
+    country: row.country,
+    lifecycle: row.lifecycle,
+    tags: JSON.parse(row.tags) as string[],
+    source: row.source,
+    customer_since: row.customer_since,
+    next_contact: row.next_contact,
+    reviewed_at: row.reviewed_at,
+    notes: row.notes,
+    custom: JSON.parse(row.custom) as Record<string, string>,
+    sales_total: row.sales_total_cents,
+    sales_count: row.sales_count,
+    last_sale: row.last_sale,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** The writable columns, in one order for INSERT and UPDATE. */
+const WRITE_COLUMNS = [
+  'kind', 'external_id', 'name', 'company_id', 'role', 'decision_maker', 'first_name', 'last_name',
+  'birthday', 'profession', 'household', 'income_band', 'legal_form', 'industry', 'revenue_cents',
+  'headcount', 'website', 'financial_status', 'email', 'phone', 'street', 'postcode', 'city',
+  'region', 'country', 'lifecycle', 'tags', 'source', 'customer_since', 'next_contact',
+  'reviewed_at', 'notes', 'custom',
+] as const;
+
+export function draftToParams(draft: ProfileDraft): Record<string, unknown> {
+  return {
+    kind: draft.kind,
+    external_id: draft.external_id,
+    name: draft.name,
+    company_id: draft.company_id,
+    role: draft.role,
+    decision_maker: draft.decision_maker === null ? null : draft.decision_maker ? 1 : 0,
+    first_name: draft.first_name,
+    last_name: draft.last_name,
+    birthday: draft.birthday,
+    profession: draft.profession,
+    household: draft.household,
+    income_band: draft.income_band,
+    legal_form: draft.legal_form,
+    industry: draft.industry,
+    revenue_cents: draft.revenue,
+    headcount: draft.headcount,
+    website: draft.website,
+    financial_status: draft.financial_status,
+    email: draft.email,
+    phone: draft.phone,
+    street: draft.street,
+    postcode: draft.postcode,
+    city: draft.city,
+    region: draft.region,
+    country: draft.country,
+    lifecycle: draft.lifecycle,
+    tags: JSON.stringify(draft.tags),
+    source: draft.source,
+    customer_since: draft.customer_since,
+    next_contact: draft.next_contact,
+    reviewed_at: draft.reviewed_at,
+    notes: draft.notes,
+    custom: JSON.stringify(draft.custom),
+  };
+}
+
+export interface ListOptions {
+  filter: SqlFragment | null;
+  /** SQL ORDER BY terms built by filter-sql's `sortSql`. */
+  orderBy: string;
+  limit: number | null;
+}
+
+export class ProfileRepo {
+  private readonly cache = new Map<string, Database.Statement<unknown[]>>();
+  constructor(private readonly db: SqliteDatabase) {}
+
+  private stmt(sql: string): Database.Statement<unknown[]> {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare<unknown[]>(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  byId(id: number): Profile | undefined {
+    const row = this.stmt(`${PROFILE_SELECT} WHERE p.id = ?`).get(id) as ProfileRow | undefined;
+    return row && rowToProfile(row);
+  }
+
+  byExternalId(externalId: string): Profile | undefined {
+    const row = this.stmt(`${PROFILE_SELECT} WHERE p.external_id = ?`).get(externalId) as ProfileRow | undefined;
+    return row && rowToProfile(row);
+  }
+
+  byEmail(email: string): Profile[] {
+    const rows = this.stmt(`${PROFILE_SELECT} WHERE p.email = ? COLLATE NOCASE ORDER BY p.id LIMIT 20`).all(email) as ProfileRow[];
+    return rows.map(rowToProfile);
+  }
+
+  byName(name: string, kind?: Kind): Profile[] {
+    const rows = (kind
+      ? this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE AND p.kind = ? ORDER BY p.id LIMIT 20`).all(name, kind)
+      : this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE ORDER BY p.id LIMIT 20`).all(name)) as ProfileRow[];
+    return rows.map(rowToProfile);
+  }
+
+  contactsOf(companyId: number): Profile[] {
+    const rows = this.stmt(`${PROFILE_SELECT} WHERE p.company_id = ? ORDER BY p.decision_maker DESC, p.name`).all(companyId) as ProfileRow[];
+    return rows.map(rowToProfile);
+  }
+
+  insert(draft: ProfileDraft, now: string): number {
+    const cols = [...WRITE_COLUMNS, 'created_at', 'updated_at'];
+    const sql = `INSERT INTO profiles (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
+    const info = this.stmt(sql).run({ ...draftToParams(draft), created_at: now, updated_at: now });
+    return Number(info.lastInsertRowid);
+  }
+
+  update(id: number, draft: ProfileDraft, now: string): void {
+    const sets = [...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = @${c}`).join(', ');
+    this.stmt(`UPDATE profiles SET ${sets} WHERE id = @id`).run({ ...draftToParams(draft), updated_at: now, id });
+  }
+
+  /** Marks a profile looked after without changing a field. */
+  touch(id: number, now: string): void {
+    this.stmt('UPDATE profiles SET updated_at = ? WHERE id = ?').run(now, id);
+  }
+
+  delete(id: number): void {
+    this.stmt('DELETE FROM profiles WHERE id = ?').run(id);
+  }
+
+  count(filter: SqlFragment | null): number {
+    const where = filter ? ` WHERE ${filter.sql}` : '';
+    const row = this.db.prepare(`SELECT count(*) AS n FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where}`).get(...(filter?.params ?? [])) as { n: number };
+    return row.n;
+  }
+
+  /** Streams matching profiles in the requested order. */
+  *iterate(options: ListOptions): IterableIterator<Profile> {
+    const where = options.filter ? ` WHERE ${options.filter.sql}` : '';
+    const limit = options.limit !== null ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
+    const sql = `${PROFILE_SELECT}${where} ORDER BY ${options.orderBy}${limit}`;
+    for (const row of this.db.prepare(sql).iterate(...(options.filter?.params ?? [])) as IterableIterator<ProfileRow>) {
+      yield rowToProfile(row);
+    }
+  }
+
+  /** Names of the custom fields in use among the matching profiles (CSV columns). */
+  customKeys(filter: SqlFragment | null): string[] {
+    const where = filter ? ` AND ${filter.sql}` : '';
+    const rows = this.db.prepare(`SELECT DISTINCT j.key AS key FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id, json_each(p.custom) j WHERE p.custom <> '{}'${where} ORDER BY j.key`).all(...(filter?.params ?? [])) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
+
+  externalIdTaken(externalId: string, exceptId: number | null): boolean {
+    const row = this.stmt('SELECT id FROM profiles WHERE external_id = ?').get(externalId) as { id: number } | undefined;
+    return row !== undefined && row.id !== exceptId;
+  }
+
+  /** Detaches key contacts of a company that is going away (the FK would do it, but history must see it). */
+  contactIdsOf(companyId: number): number[] {
+    return (this.stmt('SELECT id FROM profiles WHERE company_id = ?').all(companyId) as { id: number }[]).map((r) => r.id);
+  }
+}

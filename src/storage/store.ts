@@ -1,0 +1,121 @@
+/**
+ * The customer file as the app layer sees it: the repositories over one connection, the two
+ * kinds of transaction, and the maintenance work (backup, check, secure erase).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { FileError } from '../errors.js';
+import { CommunicationRepo } from './communication-repo.js';
+import { type Db, type OpenOptions, guard, openDb, readTransaction, translateError, writeTransaction } from './db.js';
+import { HistoryRepo } from './history-repo.js';
+import { ProfileRepo } from './profile-repo.js';
+import { SaleRepo } from './sale-repo.js';
+import { SegmentRepo } from './segment-repo.js';
+
+export class Store {
+  readonly profiles: ProfileRepo;
+  readonly history: HistoryRepo;
+  readonly communications: CommunicationRepo;
+  readonly sales: SaleRepo;
+  readonly segments: SegmentRepo;
+
+  constructor(readonly db: Db) {
+    this.profiles = new ProfileRepo(db.sqlite);
+    this.history = new HistoryRepo(db.sqlite);
+    this.communications = new CommunicationRepo(db.sqlite);
+    this.sales = new SaleRepo(db.sqlite);
+    this.segments = new SegmentRepo(db.sqlite);
+  }
+
+  get path(): string {
+    return this.db.path;
+  }
+
+  /** One IMMEDIATE transaction: all of `work` lands, or none of it. */
+  write<T>(work: () => T): T {
+    return writeTransaction(this.db, work);
+  }
+
+  /** One read snapshot. */
+  read<T>(work: () => T): T {
+    return readTransaction(this.db, work);
+  }
+
+  /** Work outside a transaction (streaming reads), with SQLite's errors translated. */
+  guard<T>(work: () => T): T {
+    return guard(this.db, work);
+  }
+
+  /**
+   * Runs `work` (a write) with secure_delete on, so erased rows are overwritten with zeros, then
+   * checkpoints the WAL into the file and truncates it, so no old page images stay behind.
+   */
+  writeErasing<T>(work: () => T): T {
+    const sqlite = this.db.sqlite;
+    sqlite.pragma('secure_delete = ON');
+    try {
+      const result = this.write(work);
+      this.guard(() => sqlite.pragma('wal_checkpoint(TRUNCATE)'));
+      return result;
+    } finally {
+      sqlite.pragma('secure_delete = OFF');
+    }
+  }
+
+  /** `integrity_check` and `foreign_key_check` findings; empty when the file is sound. */
+  check(): string[] {
+    return this.guard(() => checkDatabase(this.db.sqlite));
+  }
+
+  /**
+   * An online backup: VACUUM INTO a temporary file beside the target (a consistent snapshot that
+   * writers do not restart), check the copy, then rename it into place. The target is never
+   * half-written: it is the old file or the whole new one.
+   */
+  backupTo(target: string): { bytes: number } {
+    if (this.db.ephemeral) throw new FileError(`${this.db.path} does not exist yet; there is nothing to back up.`);
+    const absolute = path.resolve(target);
+    if (absolute === path.resolve(this.db.path)) throw new FileError(`the backup must not overwrite the database itself (${target}).`);
+    const dir = path.dirname(absolute);
+    if (!fs.existsSync(dir)) throw new FileError(`the folder of ${target} does not exist.`);
+    const temp = path.join(dir, `.${path.basename(absolute)}.${process.pid}.tmp`);
+    try {
+      fs.rmSync(temp, { force: true });
+      this.guard(() => this.db.sqlite.prepare('VACUUM INTO ?').run(temp));
+      const copy = new Database(temp, { readonly: true });
+      let findings: string[];
+      try {
+        findings = checkDatabase(copy);
+      } finally {
+        copy.close();
+      }
+      if (findings.length > 0) throw new FileError(`the backup copy failed its integrity check (${findings[0]}); ${target} was not written.`);
+      fs.renameSync(temp, absolute);
+      return { bytes: fs.statSync(absolute).size };
+    } catch (err) {
+      fs.rmSync(temp, { force: true });
+      if (err instanceof FileError) throw err;
+      const translated = translateError(err, this.db.path);
+      if (translated !== err) throw translated;
+      throw new FileError(`the backup to ${target} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, { cause: err });
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function checkDatabase(sqlite: Database.Database): string[] {
+  const findings: string[] = [];
+  const integrity = sqlite.pragma('integrity_check') as { integrity_check: string }[];
+  for (const row of integrity) if (row.integrity_check !== 'ok') findings.push(row.integrity_check);
+  const fk = sqlite.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  for (const row of fk) findings.push(`${row.table} row ${row.rowid} points to a missing ${row.parent} row`);
+  return findings;
+}
+
+export function openStore(file: string, options: OpenOptions): Store {
+  return new Store(openDb(file, options));
+}

@@ -1,0 +1,89 @@
+/**
+ * Output streams and the choices made once per run: format, colour, quiet. Data goes to
+ * stdout, messages to stderr. A closed pipe (`custfile list | head -1`) ends the run quietly.
+ */
+import { UsageError } from '../errors.js';
+
+export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/**
+ * The format: the flag when given; else a table on a terminal; else `fallback` (csv for lists,
+ * json for single documents such as `show`), so piped output stays parseable.
+ */
+export function resolveFormat(flag: string | undefined, isTTY: boolean, fallback: Format = 'csv', allowed: readonly string[] = FORMATS): Format {
+  if (flag !== undefined) {
+    const f = flag.toLowerCase();
+    if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, not "${flag}".`);
+    return f as Format;
+  }
+  return isTTY ? 'table' : fallback;
+}
+
+export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, noColorFlag: boolean): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+export interface WritableLike {
+  write(chunk: string): boolean;
+  once(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Raised to unwind a streaming loop when the reader went away; bin.ts exits 0 on it. */
+export class OutputClosed extends Error {
+  constructor() {
+    super('output closed');
+  }
+}
+
+/**
+ * Buffered writer over stdout (or a file stream). Writes in 64 KiB chunks, waits for `drain`,
+ * and remembers a closed pipe so loops stop early.
+ */
+export class Output {
+  private buffer: string[] = [];
+  private size = 0;
+  closed = false;
+
+  constructor(readonly stream: WritableLike) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closed = true;
+      else throw err;
+    });
+  }
+
+  get isTTY(): boolean {
+    return this.stream.isTTY === true;
+  }
+
+  /** Queue text; returns a promise only when the buffer was handed to the stream and it is full. */
+  write(text: string): void | Promise<void> {
+    if (this.closed) throw new OutputClosed();
+    this.buffer.push(text);
+    this.size += text.length;
+    if (this.size >= 65_536) return this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.closed) throw new OutputClosed();
+    if (this.size === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.size = 0;
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        this.stream.once('drain', () => resolve());
+        this.stream.once('close', () => resolve());
+        this.stream.once('error', () => resolve());
+      });
+    }
+    if (this.closed) throw new OutputClosed();
+  }
+}

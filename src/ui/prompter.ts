@@ -1,0 +1,36 @@
+/**
+ * Questions at a terminal (inquirer, loaded only when a question is asked). Where there is no
+ * terminal, or with --no-input, every question is a UsageError naming the flag to pass instead.
+ */
+import { UsageError } from '../errors.js';
+
+export interface Prompter {
+  readonly canPrompt: boolean;
+  /** Asks for text; `flag` names what to pass when there is no terminal. */
+  input(message: string, flag: string, options?: { required?: boolean; default?: string }): Promise<string>;
+  confirm(message: string, flag: string, defaultAnswer?: boolean): Promise<boolean>;
+}
+
+function noTerminal(flag: string, what: string): UsageError {
+  return new UsageError(`${what} needs ${flag} when not running interactively.`);
+}
+
+export function terminalPrompter(canPrompt: boolean, what: () => string): Prompter {
+  return {
+    canPrompt,
+    async input(message, flag, options = {}) {
+      if (!canPrompt) throw noTerminal(flag, what());
+      const { input } = await import('@inquirer/prompts');
+      return input({
+        message,
+        default: options.default,
+        required: options.required ?? false,
+      });
+    },
+    async confirm(message, flag, defaultAnswer = false) {
+      if (!canPrompt) throw noTerminal(flag, what());
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message, default: defaultAnswer });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * One renderer per format for lists of records: table (people), json and ndjson (scripts), csv
+ * (spreadsheets and pipes). Lists stream: json, ndjson and csv write as rows arrive.
+ */
+import { type CsvColumn, csvHeader, csvRows } from './csv.js';
+import type { Format, Output } from './output.js';
+
+export interface TableColumn<T> {
+  header: string;
+  get: (row: T) => string;
+}
+
+export interface ListView<T> {
+  table: readonly TableColumn<T>[];
+  json: (row: T) => unknown;
+  csv: readonly CsvColumn<T>[];
+}
+
+export interface RenderOptions {
+  color: boolean;
+  /** Printed to the table (only) when there are no rows, e.g. "No profiles match." */
+  emptyMessage?: string;
+}
+
+const BATCH = 512;
+
+export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format: Format, out: Output, options: RenderOptions): Promise<number> {
+  let count = 0;
+  switch (format) {
+    case 'table': {
+      const all = [...rows];
+      count = all.length;
+      if (all.length === 0) {
+        if (options.emptyMessage) await out.write(`${options.emptyMessage}\n`);
+        break;
+      }
+      const { renderTable } = await import('./table.js');
+      await out.write(renderTable(view.table.map((c) => c.header), all.map((r) => view.table.map((c) => c.get(r))), options.color, out.stream.columns));
+      break;
+    }
+    case 'json': {
+      await out.write('[');
+      for (const row of rows) {
+        await out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(view.json(row))}`);
+        count++;
+      }
+      await out.write(count === 0 ? ']\n' : '\n]\n');
+      break;
+    }
+    case 'ndjson':
+      for (const row of rows) {
+        await out.write(`${JSON.stringify(view.json(row))}\n`);
+        count++;
+      }
+      break;
+    case 'csv': {
+      await out.write(csvHeader(view.csv));
+      let batch: T[] = [];
+      for (const row of rows) {
+        batch.push(row);
+        count++;
+        if (batch.length === BATCH) {
+          await out.write(csvRows(batch, view.csv));
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await out.write(csvRows(batch, view.csv));
+      break;
+    }
+  }
+  await out.flush();
+  return count;
+}
+
+/** A single document (show, check): pretty JSON. */
+export async function renderJson(value: unknown, out: Output): Promise<void> {
+  await out.write(`${JSON.stringify(value, null, 2)}\n`);
+  await out.flush();
+}
