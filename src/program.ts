@@ -4,10 +4,13 @@
  */
 import { Command, Option } from 'commander';
 import { registerAdd } from './commands/add.js';
+import { registerBirthdays } from './commands/birthdays.js';
 import { registerHistory } from './commands/history.js';
+import { registerImport } from './commands/import.js';
 import { registerList } from './commands/list.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerNote } from './commands/note.js';
+import { registerRemind } from './commands/remind.js';
 import { registerRemove } from './commands/remove.js';
 import { type Deps, examples } from './commands/shared.js';
 import { registerShow } from './commands/show.js';
@@ -45,6 +48,9 @@ export function createProgram(deps: Deps): Command {
   registerRemove(program, deps);
   registerNote(program, deps);
   registerHistory(program, deps);
+  registerBirthdays(program, deps);
+  registerRemind(program, deps);
+  registerImport(program, deps);
   registerMaintenance(program, deps);
 
   program.configureOutput({

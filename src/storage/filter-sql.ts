@@ -1,13 +1,18 @@
 /**
  * Compiles the filter language's tree (domain/filter/ast.ts) into a parameterised SQL condition
- * over `profiles p LEFT JOIN profiles c`. Field names come from the catalogue, never from the
- * user's text; every value the user typed becomes a `?` parameter. No user text is ever spliced.
+ * over `profiles p LEFT JOIN profiles c` (c: the person's company). Field names come from the
+ * catalogue, never from the user's text; every value the user typed, and a custom field's name,
+ * becomes a `?` parameter. No user text is ever spliced into the SQL string.
+ *
+ * SQL is built from fragments that carry their own parameters (`sql`…`` below), so a `?` and its
+ * value cannot drift apart when a column (e.g. `json_extract(p.custom, ?)`) appears twice.
  */
-import { RejectedInputError, UsageError } from '../errors.js';
-import { resolveDateInput, parseBirthday } from '../domain/dates.js';
+import { NotFoundError, RejectedInputError, UsageError } from '../errors.js';
+import { birthdayWindow } from '../domain/birthdays.js';
+import { daysBetween, parseBirthday, parseDuration, resolveDateInput, shiftDate } from '../domain/dates.js';
 import { type FieldDef, FIELD_NAMES, fieldByName } from '../domain/fields.js';
-import { type Expr, type Literal, isRelativeDate } from '../domain/filter/ast.js';
-import { parseMoneyCents } from '../domain/values.js';
+import { type CompareOp, type Expr, type Literal, isRelativeDate } from '../domain/filter/ast.js';
+import { parseInteger, parseMoneyCents } from '../domain/values.js';
 
 export interface SqlFragment {
   sql: string;
@@ -21,7 +26,52 @@ export interface CompileContext {
   segment?: (name: string) => Expr | undefined;
 }
 
-/** SQL for each field, over `p` (the profile) and `c` (its company). */
+// ---------------------------------------------------------------------------------------------
+// Fragments
+
+/** A value bound as a `?` parameter. */
+class Param {
+  constructor(readonly value: unknown) {}
+}
+
+function param(value: unknown): Param {
+  return new Param(value);
+}
+
+/** Trusted SQL text (column names, keywords): never built from user input. */
+function raw(text: string): SqlFragment {
+  return { sql: text, params: [] };
+}
+
+/** A template whose holes are fragments (spliced with their parameters) or parameters (`?`). */
+function sql(strings: TemplateStringsArray, ...holes: (SqlFragment | Param)[]): SqlFragment {
+  let text = strings[0]!;
+  const params: unknown[] = [];
+  holes.forEach((hole, i) => {
+    if (hole instanceof Param) {
+      text += '?';
+      params.push(hole.value);
+    } else {
+      text += hole.sql;
+      params.push(...hole.params);
+    }
+    text += strings[i + 1]!;
+  });
+  return { sql: text, params };
+}
+
+function joinFragments(parts: readonly SqlFragment[], separator: string): SqlFragment {
+  return { sql: parts.map((p) => p.sql).join(separator), params: parts.flatMap((p) => p.params) };
+}
+
+function placeholders(values: readonly unknown[]): SqlFragment {
+  return { sql: values.map(() => '?').join(', '), params: [...values] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+
+/** SQL for each field whose column is not `p.<name>`, over `p` (the profile) and `c` (its company). */
 const COLUMN: Record<string, string> = {
   company: "(CASE WHEN p.kind = 'company' THEN p.name ELSE c.name END)",
   revenue: 'p.revenue_cents',
@@ -33,158 +83,259 @@ function columnOf(field: FieldDef): string {
 }
 
 const TEXTUAL = new Set(['text', 'email', 'url', 'enum']);
+const NUMERIC = new Set(['money', 'int', 'id', 'ref']);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const YEARLESS = /^--\d{2}-\d{2}$/;
+
+function rejected(message: string): RejectedInputError {
+  return new RejectedInputError(message);
+}
 
 function unknownField(name: string): RejectedInputError {
-  return new RejectedInputError(
-    `unknown field "${name}" in the filter; known fields are ${FIELD_NAMES.filter((f) => f !== 'custom').join(', ')}, tag, custom.NAME and segment.`,
+  return rejected(
+    `unknown field "${name}" in the filter; known fields are ${FIELD_NAMES.filter((f) => f !== 'custom' && f !== 'tags').join(', ')}, tag, custom.NAME and segment.`,
   );
 }
 
 interface Target {
-  sql: string;
-  field: FieldDef | null; // null for custom fields (text)
+  column: SqlFragment;
+  /** null for custom fields, which hold text. */
+  field: FieldDef | null;
+}
+
+function isTagField(name: string): boolean {
+  return name === 'tag' || name === 'tags';
 }
 
 function target(name: string): Target {
   if (name.startsWith('custom.')) {
     const key = name.slice('custom.'.length);
-    if (key === '') throw unknownField(name);
-    // the path is a parameter too: json_extract(p.custom, ?)
-    return { sql: 'json_extract(p.custom, ?)', field: null };
+    if (key === '' || /[\u0000-\u001f]/.test(key)) throw unknownField(name);
+    // The path is a parameter too. SQLite reads a quoted label with JSON escapes (\" and \\),
+    // which is what JSON.stringify writes: `$."my \"field\""`.
+    return { column: sql`json_extract(p.custom, ${param(`$.${JSON.stringify(key)}`)})`, field: null };
   }
   const field = fieldByName(name);
-  if (!field || field.type === 'custom') throw unknownField(name);
-  return { sql: columnOf(field), field };
-}
-
-function targetParams(name: string): unknown[] {
-  if (!name.startsWith('custom.')) return [];
-  const key = name.slice('custom.'.length);
-  return [`$."${key.replace(/"/g, '""')}"`];
-}
-
-/** A literal converted to what the column holds. */
-function valueFor(fieldName: string, field: FieldDef | null, value: Literal, ctx: CompileContext): unknown {
-  if (isRelativeDate(value)) {
-    const d = resolveDateInput(value.relative, ctx.today, 'past');
-    if (!d) throw new RejectedInputError(`"${value.relative}" in the filter is not a relative date such as -90d or +7d.`);
-    return d;
-  }
-  if (field === null) return typeof value === 'boolean' ? String(value) : String(value);
-  switch (field.type) {
-    case 'money': {
-      const cents = typeof value === 'number' ? Math.round(value * 100) : parseMoneyCents(String(value));
-      if (cents === null) throw new RejectedInputError(`${fieldName} in the filter needs a number.`);
-      return cents;
-    }
-    case 'int':
-    case 'id':
-    case 'ref': {
-      const n = typeof value === 'number' ? value : Number(value);
-      if (!Number.isFinite(n)) throw new RejectedInputError(`${fieldName} in the filter needs a number.`);
-      return n;
-    }
-    case 'bool':
-      if (typeof value === 'boolean') return value ? 1 : 0;
-      if (value === 'true' || value === 'false') return value === 'true' ? 1 : 0;
-      throw new RejectedInputError(`${fieldName} in the filter needs true or false.`);
-    case 'date':
-    case 'timestamp':
-    case 'birthday':
-      if (typeof value === 'number') throw new RejectedInputError(`${fieldName} in the filter needs a date such as '2026-11-22' or -30d.`);
-      return typeof value === 'boolean' ? String(value) : value;
-    default:
-      return typeof value === 'boolean' ? String(value) : typeof value === 'number' ? String(value) : value;
-  }
+  if (!field || field.type === 'custom' || field.type === 'tags') throw unknownField(name);
+  return { column: raw(columnOf(field)), field };
 }
 
 function isText(field: FieldDef | null): boolean {
   return field === null || TEXTUAL.has(field.type);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Values
+
+function resolveRelative(value: { relative: string }, ctx: CompileContext): string {
+  const date = resolveDateInput(value.relative, ctx.today, 'past');
+  if (!date) throw rejected(`"${value.relative}" in the filter is not a date such as 2026-11-22, today, -90d or +7d.`);
+  return date;
+}
+
+/** A literal converted to what the column holds. */
+function valueFor(fieldName: string, field: FieldDef | null, value: Literal, ctx: CompileContext): unknown {
+  if (field !== null && (NUMERIC.has(field.type) || field.type === 'bool') && isRelativeDate(value)) {
+    throw rejected(`${fieldName} in the filter cannot be compared with a date.`);
+  }
+  if (isRelativeDate(value)) return resolveRelative(value, ctx);
+  if (field === null) return typeof value === 'number' ? value : String(value);
+  switch (field.type) {
+    case 'money': {
+      const cents =
+        typeof value === 'number' ? Math.round(value * 100) : typeof value === 'string' ? parseMoneyCents(value) : null;
+      if (cents === null || !Number.isSafeInteger(cents)) throw rejected(`${fieldName} in the filter needs a number.`);
+      return cents;
+    }
+    case 'int':
+    case 'id':
+    case 'ref': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? parseInteger(value) : null;
+      if (n === null || !Number.isFinite(n)) throw rejected(`${fieldName} in the filter needs a number.`);
+      return n;
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true' ? 1 : 0;
+      throw rejected(`${fieldName} in the filter needs true or false.`);
+    case 'date':
+    case 'timestamp':
+    case 'birthday':
+      if (typeof value !== 'string') {
+        throw rejected(`${fieldName} in the filter needs a date such as 2026-11-22, -30d or +7d.`);
+      }
+      return value;
+    default:
+      return String(value);
+  }
+}
+
+/** The text a `~` looks for. */
+function containsText(fieldName: string, field: FieldDef | null, value: Literal, ctx: CompileContext): string {
+  if (field !== null && (NUMERIC.has(field.type) || field.type === 'bool')) {
+    throw rejected(`~ (contains) compares text, and ${fieldName} is ${field.type === 'bool' ? 'true or false' : 'a number'}.`);
+  }
+  return isRelativeDate(value) ? resolveRelative(value, ctx) : String(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+/**
+ * Profiles with a matching tag, as `p.id IN (…)`: the planner can then start from the tag's
+ * rows in profile_tags (its primary key leads with the tag) instead of probing every profile.
+ */
+const TAGGED = 'p.id IN (SELECT t.profile_id FROM profile_tags t WHERE';
+
+function isRange(op: CompareOp): boolean {
+  return op === '<' || op === '<=' || op === '>' || op === '>=';
+}
+
+function compareTag(op: CompareOp, value: Literal): SqlFragment {
+  const text = String(isRelativeDate(value) ? value.relative : value);
+  if (op === '=') return sql`${raw(TAGGED)} t.tag = ${param(text)})`;
+  if (op === '!=') return sql`NOT ${raw(TAGGED)} t.tag = ${param(text)})`;
+  if (op === '~') return sql`${raw(TAGGED)} instr(fold(t.tag), fold(${param(text)})) > 0)`;
+  throw rejected('tag can be compared with =, !=, ~ and in (...) only.');
+}
+
+/** `birthday = --03-15`, `birthday >= --03-01`: month and day, whatever the year. */
+function compareMonthDay(op: CompareOp, value: string): SqlFragment {
+  const b = parseBirthday(value);
+  if (!b) throw rejected(`"${value}" in the filter is not a month and day such as --03-15.`);
+  const md = b.month * 100 + b.day;
+  if (op === '!=') return sql`p.birthday_md IS NOT ${param(md)}`;
+  return sql`p.birthday_md ${raw(op)} ${param(md)}`;
+}
+
+function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext): SqlFragment {
+  const { field: name, op, value } = e;
+  if (isTagField(name)) return compareTag(op, value);
+  const t = target(name);
+  const type = t.field?.type;
+
+  if (op === '~') {
+    return sql`instr(fold(${t.column}), fold(${param(containsText(name, t.field, value, ctx))})) > 0`;
+  }
+  if (isRange(op) && (type === 'bool' || type === 'enum')) {
+    throw rejected(`${name} in the filter can be compared with = and != only.`);
+  }
+  if (type === 'birthday' && typeof value === 'string' && YEARLESS.test(value)) return compareMonthDay(op, value);
+
+  const v = valueFor(name, t.field, value, ctx);
+  let column = t.column;
+  // A timestamp compared with a date compares its day: created_at = 2026-11-22 is that whole day.
+  if (type === 'timestamp' && typeof v === 'string' && ISO_DATE.test(v)) column = sql`substr(${column}, 1, 10)`;
+
+  if (isText(t.field)) {
+    if (t.field === null && typeof v === 'number') {
+      // custom fields hold text; compared with a number they compare as numbers, where they are numbers
+      const numeric = sql`(trim(${column}) <> '' AND trim(${column}) NOT GLOB '*[^0-9.+-]*' AND CAST(trim(${column}) AS REAL)`;
+      if (op === '=') return sql`${numeric} = ${param(v)})`;
+      if (op === '!=') return sql`NOT coalesce(${numeric} = ${param(v)}), 0)`;
+      return sql`${numeric} ${raw(op)} ${param(v)})`;
+    }
+    const text = String(v);
+    if (op === '=') return text === '' ? sql`coalesce(${column}, '') = ''` : sql`${column} = ${param(text)} COLLATE NOCASE`;
+    if (op === '!=') return sql`coalesce(${column}, '') <> ${param(text)} COLLATE NOCASE`;
+    return sql`${column} ${raw(op)} ${param(text)} COLLATE NOCASE`;
+  }
+  if (op === '!=') return sql`${column} IS NOT ${param(v)}`;
+  if (type === 'birthday' && isRange(op)) {
+    // a year-less birthday (--MM-DD) sorts before every full date; it is no earlier than any
+    return sql`(${column} >= '0' AND ${column} ${raw(op)} ${param(v)})`;
+  }
+  return sql`${column} ${raw(op)} ${param(v)}`;
+}
+
+function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext): SqlFragment {
+  if (e.values.length === 0) return raw('0');
+  if (isTagField(e.field)) {
+    const tags = e.values.map((v) => String(isRelativeDate(v) ? v.relative : v));
+    return sql`${raw(TAGGED)} t.tag IN (${placeholders(tags)}))`;
+  }
+  const t = target(e.field);
+  const type = t.field?.type;
+  if (type === 'birthday' || (t.field === null && e.values.some((v) => typeof v === 'number'))) {
+    // mixed kinds of value (--03-15 and 1980-03-15; numbers in custom fields): one test each
+    const parts = e.values.map((value) => compare({ type: 'compare', field: e.field, op: '=', value }, ctx));
+    return sql`(${joinFragments(parts, ' OR ')})`;
+  }
+  const values = e.values.map((v) => valueFor(e.field, t.field, v, ctx));
+  let column = t.column;
+  if (type === 'timestamp' && values.every((v) => typeof v === 'string' && ISO_DATE.test(v))) {
+    column = sql`substr(${column}, 1, 10)`;
+  }
+  if (isText(t.field)) {
+    const texts = values.map(String);
+    const present = texts.filter((v) => v !== '');
+    const list = present.length > 0 ? sql`${column} COLLATE NOCASE IN (${placeholders(present)})` : raw('0');
+    return present.length === texts.length ? list : sql`(coalesce(${column}, '') = '' OR ${list})`;
+  }
+  return sql`${column} IN (${placeholders(values)})`;
+}
+
+function empty(name: string): SqlFragment {
+  if (isTagField(name)) return raw('NOT EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id)');
+  const t = target(name);
+  const type = t.field?.type;
+  // derived counters are never NULL: "no sales" is their empty
+  if (name === 'sales_total' || name === 'sales_count') return raw('p.sales_count = 0');
+  if (type !== undefined && (NUMERIC.has(type) || type === 'bool')) return sql`${t.column} IS NULL`;
+  return sql`coalesce(${t.column}, '') = ''`;
+}
+
+/** `birthday in next 30d`: celebrated between today and today + 30 days, by month and day. */
+function birthdayWithin(within: string, ctx: CompileContext): SqlFragment {
+  const duration = parseDuration(within);
+  if (!duration) throw rejected(`"${within}" in the filter is not a duration such as 30d, 2w or 1m.`);
+  const days = daysBetween(ctx.today, shiftDate(ctx.today, duration, 1));
+  const ranges = birthdayWindow(ctx.today, days).map((r) => sql`p.birthday_md BETWEEN ${param(r.from)} AND ${param(r.to)}`);
+  // A date of birth today or later is not celebrated in the window (its first anniversary is a
+  // year away); `--MM-DD` sorts before every date, so year-less birthdays stay in.
+  return sql`((${joinFragments(ranges, ' OR ')}) AND p.birthday < ${param(ctx.today)})`;
+}
+
 export function compileFilter(expr: Expr, ctx: CompileContext): SqlFragment {
-  const params: unknown[] = [];
   const stack: string[] = [];
 
-  function walk(e: Expr): string {
+  function walk(e: Expr): SqlFragment {
     switch (e.type) {
       case 'true':
-        return '1';
+        return raw('1');
       case 'and':
       case 'or':
-        return `(${walk(e.left)} ${e.type.toUpperCase()} ${walk(e.right)})`;
+        return sql`(${walk(e.left)} ${raw(e.type.toUpperCase())} ${walk(e.right)})`;
       case 'not':
-        return `(NOT coalesce(${walk(e.expr)}, 0))`;
+        // NULL (an unknown) is false here, so `not city = 'x'` keeps the profiles without a city
+        return sql`(NOT coalesce(${walk(e.expr)}, 0))`;
       case 'segment': {
         if (stack.includes(e.name)) {
-          throw new RejectedInputError(`segment "${e.name}" refers to itself (${[...stack, e.name].join(' → ')}).`);
+          throw rejected(`segment "${e.name}" refers to itself (${[...stack, e.name].join(' → ')}).`);
         }
         const inner = ctx.segment?.(e.name);
-        if (!inner) throw new RejectedInputError(`there is no segment "${e.name}"; see custfile segment list.`);
+        if (!inner) throw new NotFoundError(`there is no segment "${e.name}"; see custfile segment list.`);
         stack.push(e.name);
-        const sql = walk(inner);
+        const compiled = walk(inner);
         stack.pop();
-        return sql;
+        return compiled;
       }
-      case 'empty': {
-        if (e.field === 'tag' || e.field === 'tags') return "(p.tags = '[]')";
-        const t = target(e.field);
-        params.push(...targetParams(e.field));
-        return isText(t.field) ? `coalesce(${t.sql}, '') = ''` : `${t.sql} IS NULL`;
-      }
-      case 'in': {
-        if (e.field === 'tag' || e.field === 'tags') {
-          params.push(...e.values.map(String));
-          return `EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id AND t.tag IN (${e.values.map(() => '?').join(', ')}))`;
-        }
-        const t = target(e.field);
-        const tp = targetParams(e.field);
-        params.push(...tp);
-        params.push(...e.values.map((v) => valueFor(e.field, t.field, v, ctx)));
-        const collate = isText(t.field) ? ' COLLATE NOCASE' : '';
-        return `${t.sql}${collate} IN (${e.values.map(() => '?').join(', ')})`;
-      }
-      case 'compare': {
-        if (e.field === 'tag' || e.field === 'tags') {
-          if (e.op === '=' || e.op === '!=') {
-            params.push(String(e.value));
-            const exists = 'EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id AND t.tag = ?)';
-            return e.op === '=' ? exists : `NOT ${exists}`;
-          }
-          if (e.op === '~') {
-            params.push(String(e.value));
-            return 'EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id AND instr(fold(t.tag), fold(?)) > 0)';
-          }
-          throw new RejectedInputError(`tag can be compared with =, != and ~ only.`);
-        }
-        if (e.field === 'birthday' && !isRelativeDate(e.value) && typeof e.value === 'string' && /^--\d{2}-\d{2}$/.test(e.value) && e.op === '=') {
-          const b = parseBirthday(e.value);
-          if (!b) throw new RejectedInputError(`"${e.value}" in the filter is not a birthday.`);
-          params.push(b.month * 100 + b.day);
-          return 'p.birthday_md = ?';
-        }
-        const t = target(e.field);
-        params.push(...targetParams(e.field));
-        const value = valueFor(e.field, t.field, e.value, ctx);
-        if (e.op === '~') {
-          params.push(String(value));
-          return `instr(fold(${t.sql}), fold(?)) > 0`;
-        }
-        params.push(value);
-        if (isText(t.field) && (e.op === '=' || e.op === '!=')) {
-          return e.op === '='
-            ? `${t.sql} = ? COLLATE NOCASE`
-            : `coalesce(${t.sql}, '') <> ? COLLATE NOCASE`;
-        }
-        if (e.op === '!=') return `${t.sql} IS NOT ?`;
-        return `${t.sql} ${e.op} ?`;
-      }
+      case 'empty':
+        return empty(e.field);
+      case 'in':
+        return inList(e, ctx);
+      case 'compare':
+        return compare(e, ctx);
+      case 'birthdayWithin':
+        return birthdayWithin(e.within, ctx);
     }
   }
 
-  const sql = walk(expr);
-  return { sql, params };
+  return walk(expr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sorting
 
 const SORTABLE_EXTRA: Record<string, string> = {
   name: 'p.name COLLATE NOCASE',

@@ -194,6 +194,27 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
+  /**
+   * Profiles whose `field` equals `value` (an import's --key): at most two, enough to tell
+   * "one" from "ambiguous". `field` comes from the catalogue, never from user text.
+   */
+  byKey(field: string, value: string | number): Profile[] {
+    let where: string;
+    if (field === 'id') where = 'p.id = ?';
+    else if (field === 'email' || field === 'name') where = `p.${field} = ? COLLATE NOCASE`;
+    else if (field === 'revenue') where = 'p.revenue_cents = ?';
+    else if (/^[a-z_]+$/.test(field)) where = `p.${field} = ?`;
+    else throw new Error(`not a key field: ${field}`);
+    const rows = this.stmt(`${PROFILE_SELECT} WHERE ${where} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
+    return rows.map(rowToProfile);
+  }
+
+  /** The company of that name (any case), the oldest when there are several. */
+  companyIdByName(name: string): number | undefined {
+    const row = this.stmt("SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' ORDER BY id LIMIT 1").get(name) as { id: number } | undefined;
+    return row?.id;
+  }
+
   contactsOf(companyId: number): Profile[] {
     const rows = this.stmt(`${PROFILE_SELECT} WHERE p.company_id = ? ORDER BY p.decision_maker DESC, p.name`).all(companyId) as ProfileRow[];
     return rows.map(rowToProfile);

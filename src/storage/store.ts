@@ -42,6 +42,22 @@ export class Store {
     return readTransaction(this.db, work);
   }
 
+  /**
+   * A transaction the caller ends (imports commit in batches and roll back a dry run). Always
+   * IMMEDIATE: the write lock is taken up front, so no read-then-write upgrade can fail.
+   */
+  begin(): void {
+    this.guard(() => this.db.sqlite.exec('BEGIN IMMEDIATE'));
+  }
+
+  commit(): void {
+    this.guard(() => this.db.sqlite.exec('COMMIT'));
+  }
+
+  rollback(): void {
+    if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
+  }
+
   /** Work outside a transaction (streaming reads), with SQLite's errors translated. */
   guard<T>(work: () => T): T {
     return guard(this.db, work);

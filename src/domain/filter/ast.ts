@@ -18,6 +18,11 @@ export type Expr =
   | { type: 'in'; field: string; values: Literal[] }
   | { type: 'empty'; field: string }
   | { type: 'segment'; name: string }
+  /**
+   * `birthday in next 30d`: the next celebration of the birthday falls between today and today
+   * plus `within` (a duration as typed: `30d`, `2w`, `1m`, or a bare number of days), inclusive.
+   */
+  | { type: 'birthdayWithin'; within: string }
   | { type: 'true' };
 
 export function and(parts: readonly (Expr | null | undefined)[]): Expr | null {

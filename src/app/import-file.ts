@@ -1,0 +1,134 @@
+/**
+ * `custfile import FILE|-`: picks the reader for the format, maps and applies the rows, and
+ * writes rejected rows to `--rejects` as they were read.
+ */
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { defaultKey } from '../domain/import-mapping.js';
+import { TextFileWriter, openInput, readWholeFile } from '../io/files.js';
+import type { AppContext } from './context.js';
+import { type ImportOptions, type ImportRecord, type ImportReport, importRecords, mapRows } from './import-profiles.js';
+
+export const IMPORT_FORMATS = ['csv', 'xlsx', 'vcf'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export interface ImportFileInput extends Omit<ImportOptions, 'onReject'> {
+  file: string;
+  format?: string;
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
+  rejectsPath?: string;
+  stdin?: Readable;
+}
+
+export interface ImportFileReport extends ImportReport {
+  file: string;
+  format: ImportFormat;
+  encoding?: string;
+  /** The encoding was guessed from the bytes, not told by a BOM or --encoding. */
+  guessed?: boolean;
+  delimiter?: string;
+  rejectsPath?: string;
+}
+
+/** The format from --format, else the file's extension, else csv. */
+export function importFormat(file: string, flag: string | undefined): ImportFormat {
+  if (flag !== undefined) {
+    const f = flag.toLowerCase();
+    if (!(IMPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format for import must be one of ${IMPORT_FORMATS.join(', ')}, not "${flag}".`);
+    return f as ImportFormat;
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.vcf' || ext === '.vcard') return 'vcf';
+  return 'csv';
+}
+
+export function historySource(file: string): string {
+  return file === '-' ? 'import:stdin' : `import:${path.basename(file)}`;
+}
+
+export async function importFile(ctx: AppContext, input: ImportFileInput): Promise<ImportFileReport> {
+  const format = importFormat(input.file, input.format);
+  const label = input.file === '-' ? 'stdin' : input.file;
+  let rejects: TextFileWriter | null = null;
+  let header: string | null = null;
+  const eol = '\n';
+  const onReject = input.rejectsPath
+    ? (row: { raw: string }) => {
+        if (!rejects) {
+          rejects = new TextFileWriter(input.rejectsPath!);
+          if (header !== null) rejects.write(header + eol);
+        }
+        rejects.write(row.raw + eol);
+      }
+    : undefined;
+
+  let records: AsyncIterable<ImportRecord>;
+  let keyHint = 'email';
+  const extra: Partial<ImportFileReport> = {};
+  if (format === 'csv') {
+    const { openCsvSource } = await import('../io/csv-source.js');
+    const source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
+    header = source.headerRaw;
+    extra.encoding = source.encoding;
+    extra.guessed = source.guessed;
+    extra.delimiter = source.delimiter;
+    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat }, (mapping) => {
+      keyHint = defaultKey(mapping);
+    });
+    // the mapping is known once the first record is read; peek so the key hint is right
+    records = await primed(records);
+  } else if (format === 'xlsx') {
+    const { openXlsxSource } = await import('../io/xlsx-source.js');
+    const source = await openXlsxSource(input.file, { sheet: input.sheet });
+    header = source.headerRaw;
+    records = await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat }, (mapping) => {
+      keyHint = defaultKey(mapping);
+    }));
+  } else {
+    const { parseVcards } = await import('../io/vcard.js');
+    const text = (await readWholeFile(input.file, input.stdin)).toString('utf8');
+    const parsed = parseVcards(text);
+    keyHint = 'email';
+    records = (async function* () {
+      // cards and broken cards in file order, so a later card can update an earlier one
+      const all = [
+        ...parsed.cards.map((card) => {
+          const { line, version: _version, ...values } = card;
+          return { line, raw: '', result: { ok: true as const, values } };
+        }),
+        ...parsed.errors.map((e) => ({ line: e.line, raw: '', result: { ok: false as const, reason: e.reason } })),
+      ].sort((a, b) => a.line - b.line);
+      yield* all;
+    })();
+  }
+  try {
+    const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);
+    if (input.rejectsPath && !rejects && report.rejected === 0) {
+      // an empty rejects file with the header, so a stale one from an earlier run is not mistaken
+      rejects = new TextFileWriter(input.rejectsPath);
+      if (header !== null) rejects.write(header + eol);
+    }
+    return { ...report, file: label, format, ...extra, rejectsPath: input.rejectsPath };
+  } finally {
+    (rejects as TextFileWriter | null)?.close();
+  }
+}
+
+/** Reads the first record so side effects of the first step (the mapping) have happened. */
+async function primed<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+}

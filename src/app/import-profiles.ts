@@ -1,0 +1,276 @@
+/**
+ * Importing profiles: rows matched on a key and applied in file order, in batched IMMEDIATE
+ * transactions; invalid rows rejected with their line and reason; `--atomic` and `--dry-run` in
+ * one transaction that commits only when asked and clean.
+ *
+ * Decisions (SPEC.md is silent):
+ * - A row whose key cell is empty is matched on its exact name and kind when exactly one profile
+ *   has it, so a file without e-mails still imports idempotently; otherwise it is inserted.
+ * - An empty cell never clears a field; tags are only added. A re-import of an unchanged file
+ *   therefore finds nothing to change and rewrites no row.
+ * - `--on-conflict fail` rejects the row whose key exists (exit 4), it does not stop the import.
+ * - A structural error (an unclosed quote, a record over the size limit) stops the import. Batches
+ *   committed before it stay (they are whole rows), the open batch is rolled back, and the message
+ *   says where it stopped; with --atomic or --dry-run nothing at all is written.
+ */
+import { RejectedInputError, UsageError } from '../errors.js';
+import { type Kind, fieldByName } from '../domain/fields.js';
+import {
+  type ColumnMapping,
+  type RowResult,
+  type SlashOrder,
+  decideSlashOrders,
+  defaultKey,
+  mapHeaders,
+  rowToRecord,
+} from '../domain/import-mapping.js';
+import {
+  type ChangeRequest,
+  type Profile,
+  applyChanges,
+  diffDrafts,
+  emptyDraft,
+  toDraft,
+} from '../domain/profile.js';
+import { parseFieldValue } from '../domain/values.js';
+import type { AppContext } from './context.js';
+import { recordCreation } from './profiles.js';
+
+export type OnConflict = 'update' | 'skip' | 'fail';
+
+export interface ImportOptions {
+  key?: string;
+  onConflict: OnConflict;
+  map?: Record<string, string>;
+  dateFormat?: string;
+  dryRun: boolean;
+  atomic: boolean;
+  /** Rows per transaction (and at most ~250 ms of work each). */
+  batchSize?: number;
+  onReject?: (row: { line: number; raw: string; reason: string }) => void;
+  onProgress?: (rowsDone: number) => void;
+}
+
+export interface ImportReport {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+  companiesCreated: number;
+  /** The first rejections (all are written to --rejects). */
+  rejections: { line: number; reason: string }[];
+  key: string;
+  seconds: number;
+  dryRun: boolean;
+  /** A structural error that ended the import early. */
+  stopped?: string;
+}
+
+/** One record ready to apply: a tabular row mapped, or a vCard. */
+export interface ImportRecord {
+  line: number;
+  raw: string;
+  result: RowResult;
+}
+
+const KEYABLE = new Set(['external_id', 'email', 'phone', 'name', 'id', 'website']);
+const SAMPLE_ROWS = 1000;
+const MAX_REPORTED = 20;
+
+export function checkKey(key: string): void {
+  const field = fieldByName(key);
+  if (!field || !(KEYABLE.has(key) || field.type === 'text' || field.type === 'email')) {
+    throw new UsageError(`--key must be a field that identifies a profile, such as external_id, email or phone; "${key}" is not one.`);
+  }
+}
+
+/** Maps a tabular source's rows, deciding slash-date order per column from the first rows. */
+export async function* mapRows(
+  headers: string[],
+  rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
+  options: { map?: Record<string, string>; dateFormat?: string },
+  onMapping?: (mapping: ColumnMapping[]) => void,
+): AsyncGenerator<ImportRecord> {
+  const mapping = mapHeaders(headers, { map: options.map });
+  onMapping?.(mapping);
+  const width = headers.length;
+  const sample: { line: number; cells: string[]; raw: string }[] = [];
+  const iterator = rows[Symbol.asyncIterator]();
+  let done = false;
+  while (sample.length < SAMPLE_ROWS) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    sample.push(next.value);
+  }
+  const slashOrders: Record<number, SlashOrder | 'ambiguous'> = options.dateFormat ? {} : decideSlashOrders(mapping, sample.map((r) => r.cells));
+  const convert = (row: { line: number; cells: string[]; raw: string }): ImportRecord => {
+    if (row.cells.length !== width) {
+      return { line: row.line, raw: row.raw, result: { ok: false, reason: `has ${row.cells.length} cells where the header has ${width}` } };
+    }
+    if (row.cells.some((c) => c.includes('\u0000'))) {
+      return { line: row.line, raw: row.raw, result: { ok: false, reason: 'contains a NUL byte' } };
+    }
+    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders }) };
+  };
+  for (const row of sample) yield convert(row);
+  if (done) return;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield convert(next.value);
+  }
+}
+
+/** Applies records to the store. */
+export async function importRecords(ctx: AppContext, records: AsyncIterable<ImportRecord>, options: ImportOptions, keyHint: string): Promise<ImportReport> {
+  const started = performance.now();
+  const { store, clock } = ctx;
+  const key = options.key ?? keyHint;
+  checkKey(key);
+  const keyField = fieldByName(key)!;
+  const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
+  const single = options.dryRun || options.atomic;
+  const batchSize = options.batchSize ?? 5000;
+  const companyIds = new Map<string, number>();
+  let inBatch = 0;
+  let batchStarted = 0;
+  let now = clock.now();
+
+  const reject = (line: number, raw: string, reason: string) => {
+    report.rejected++;
+    if (report.rejections.length < MAX_REPORTED) report.rejections.push({ line, reason });
+    options.onReject?.({ line, raw, reason });
+  };
+
+  const findCompany = (name: string, companySet: { field: string; value: string }[] | undefined): number => {
+    const lower = name.trim().toLowerCase();
+    const cached = companyIds.get(lower);
+    if (cached !== undefined) return cached;
+    let id = store.profiles.companyIdByName(name.trim());
+    if (id === undefined) {
+      const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
+      id = store.profiles.insert(draft, now);
+      recordCreation(ctx, id, draft, now);
+      report.companiesCreated++;
+    } else if (companySet && companySet.length > 0) {
+      applyUpdate(store.profiles.byId(id)!, { set: companySet, unset: [], tagEdits: [] });
+    }
+    companyIds.set(lower, id);
+    return id;
+  };
+
+  const applyUpdate = (existing: Profile, request: ChangeRequest): boolean => {
+    const before = toDraft(existing);
+    const after = applyChanges(before, request);
+    const changes = diffDrafts(before, after);
+    if (changes.length === 0) return false;
+    if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
+      throw new RejectedInputError('external_id is already used by another profile');
+    }
+    store.profiles.update(existing.id, after, now);
+    for (const c of changes) {
+      store.history.add({ profile_id: existing.id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at: now, source: ctx.source });
+    }
+    return true;
+  };
+
+  const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
+    const keyCell = request.set.find((s) => s.field === key)?.value.trim() ?? '';
+    let candidates: Profile[];
+    if (keyCell !== '') {
+      const value = parseFieldValue(keyField, keyCell);
+      candidates = store.profiles.byKey(key, value as string | number);
+    } else {
+      const nameCell = request.set.find((s) => s.field === 'name')?.value ??
+        [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ');
+      if (nameCell.trim() === '') return undefined;
+      candidates = store.profiles.byName(nameCell.trim(), kind);
+      if (candidates.length > 1) return undefined;
+    }
+    if (candidates.length > 1) return 'ambiguous';
+    return candidates[0];
+  };
+
+  const begin = () => {
+    store.begin();
+    inBatch = 0;
+    batchStarted = performance.now();
+    now = clock.now();
+  };
+
+  begin();
+  try {
+    for await (const record of records) {
+      report.rows++;
+      if (!record.result.ok) {
+        reject(record.line, record.raw, record.result.reason);
+      } else {
+        const values = record.result.values;
+        const request: ChangeRequest = { set: [...values.set], unset: [], tagEdits: values.tagEdits ?? [] };
+        store.db.sqlite.exec('SAVEPOINT row');
+        try {
+          if (values.kind === 'person' && values.companyName && values.companyName.trim() !== '') {
+            request.set.push({ field: 'company_id', value: String(findCompany(values.companyName, values.companySet)) });
+          }
+          const existing = findExisting(values.kind, request);
+          if (existing === 'ambiguous') {
+            throw new RejectedInputError(`its ${key} matches more than one profile`);
+          } else if (existing === undefined) {
+            const draft = applyChanges(emptyDraft(values.kind), request);
+            if (draft.external_id !== null && store.profiles.externalIdTaken(draft.external_id, null)) {
+              throw new RejectedInputError('external_id is already used by another profile');
+            }
+            const id = store.profiles.insert(draft, now);
+            recordCreation(ctx, id, draft, now);
+            report.inserted++;
+          } else if (existing.kind !== values.kind) {
+            throw new RejectedInputError(`its ${key} belongs to a ${existing.kind}, but the row is a ${values.kind}`);
+          } else if (options.onConflict === 'skip') {
+            report.skipped++;
+          } else if (options.onConflict === 'fail') {
+            throw new RejectedInputError(`its ${key} exists already (--on-conflict fail)`);
+          } else if (applyUpdate(existing, request)) {
+            report.updated++;
+          } else {
+            report.unchanged++;
+          }
+          store.db.sqlite.exec('RELEASE row');
+        } catch (err) {
+          store.db.sqlite.exec('ROLLBACK TO row');
+          store.db.sqlite.exec('RELEASE row');
+          // a company created for this row is gone with the savepoint
+          companyIds.clear();
+          if (err instanceof UsageError || err instanceof RejectedInputError) {
+            reject(record.line, record.raw, err.message);
+          } else {
+            throw err;
+          }
+        }
+      }
+      inBatch++;
+      if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
+        store.commit();
+        options.onProgress?.(report.rows);
+        begin();
+      }
+    }
+  } catch (err) {
+    store.rollback();
+    if (err instanceof RejectedInputError && !single) {
+      const done = report.inserted + report.updated;
+      report.stopped = `${err.message} The import stopped there${done > 0 ? `; rows before that were imported, and running it again after the fix is safe` : '; nothing was imported'}.`;
+      report.seconds = (performance.now() - started) / 1000;
+      return report;
+    }
+    throw err;
+  }
+  if (options.dryRun || (options.atomic && report.rejected > 0)) store.rollback();
+  else store.commit();
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}

@@ -1,0 +1,99 @@
+/** `custfile import FILE|- [--format csv|xlsx|vcf] [--key FIELD] [--on-conflict …] …` */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { RejectedInputError, UsageError } from '../errors.js';
+import { type Deps, type Session, action, examples } from './shared.js';
+
+interface ImportFlags {
+  format?: string;
+  key?: string;
+  onConflict: string;
+  map?: string;
+  dryRun?: boolean;
+  atomic?: boolean;
+  rejects?: string;
+  delimiter?: string;
+  encoding?: string;
+  sheet?: string;
+  dateFormat?: string;
+}
+
+/** A one-line progress bar on a terminal, shown once the import has run for a second. */
+function progressReporter(session: Session, totalBytes: number | null): { update: (rows: number) => void; done: () => void } {
+  const stderr = session.deps.stderr;
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(rows) {
+      if (!stderr.isTTY || session.quiet || Date.now() - started < 1000) return;
+      shown = true;
+      const seconds = (Date.now() - started) / 1000;
+      stderr.write(`\r${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s …   `);
+      void totalBytes;
+    },
+    done() {
+      if (shown) stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+export function registerImport(program: Command, deps: Deps): void {
+  program
+    .command('import')
+    .description('import profiles from CSV (Excel, Outlook, Google), xlsx or vCard; rows are matched on a key, so importing twice changes nothing')
+    .argument('<file>', 'the file, or - for stdin')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension, else csv)').choices(['csv', 'xlsx', 'vcf']))
+    .option('--key <field>', 'match rows to profiles on this field (default: external_id when the file has it, else email)')
+    .addOption(new Option('--on-conflict <action>', 'when the key exists').choices(['update', 'skip', 'fail']).default('update'))
+    .option('--map <spec>', "column mapping: 'Column=field,Col2=custom.x,Col3=-' (- ignores a column)")
+    .option('--dry-run', 'report what would happen, write nothing')
+    .option('--atomic', 'import nothing at all when any row is rejected')
+    .option('--rejects <file>', 'write rejected rows here, as they were read, to fix and import again')
+    .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |)')
+    .option('--encoding <name>', 'file encoding (default: detected: BOM, UTF-8, else windows-1252)')
+    .option('--sheet <name>', 'xlsx sheet (default: the first)')
+    .option('--date-format <format>', 'dates such as DD/MM/YYYY or MM/DD/YYYY, when the file is ambiguous')
+    .addHelpText('after', examples(
+      'custfile import fixtures/customers.csv',
+      'custfile import leads.csv --key email --rejects leads-rejected.csv',
+      'custfile import kunden.csv --encoding windows-1252 --date-format DD.MM.YYYY',
+      "custfile import export.csv --map 'Kundennr=external_id,Intern=-' --dry-run",
+      'custfile import contacts.vcf',
+    ))
+    .action(action(deps, async (session, file: string, flags: ImportFlags) => {
+      if (flags.dryRun && flags.atomic) throw new UsageError('--dry-run and --atomic cannot be combined; --dry-run writes nothing anyway.');
+      const { importFile, historySource } = await import('../app/import-file.js');
+      const { parseMapSpec } = await import('../domain/import-mapping.js');
+      const { fileSize } = await import('../io/files.js');
+      const ctx = await session.context(true, { source: historySource(file) });
+      const progress = progressReporter(session, file === '-' ? null : fileSize(file));
+      const report = await importFile(ctx, {
+        file,
+        format: flags.format,
+        key: flags.key,
+        onConflict: flags.onConflict as 'update' | 'skip' | 'fail',
+        map: flags.map ? parseMapSpec(flags.map) : undefined,
+        dryRun: flags.dryRun === true,
+        atomic: flags.atomic === true,
+        rejectsPath: flags.rejects,
+        delimiter: flags.delimiter,
+        encoding: flags.encoding,
+        sheet: flags.sheet,
+        dateFormat: flags.dateFormat,
+        onProgress: progress.update,
+      });
+      progress.done();
+      const { formatImportReport } = await import('../ui/import-report.js');
+      if (session.globals.format === 'json') {
+        await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
+        await session.out.flush();
+      }
+      for (const line of formatImportReport(report)) session.say(line);
+      if (report.stopped) throw new RejectedInputError(report.stopped);
+      if (report.rejected > 0) {
+        throw new RejectedInputError(
+          `${report.rejected} row${report.rejected === 1 ? ' was' : 's were'} rejected${report.rejectsPath ? ` and written to ${report.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${flags.atomic ? '; with --atomic nothing was imported' : ''}.`,
+        );
+      }
+    }));
+}

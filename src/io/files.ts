@@ -1,0 +1,70 @@
+/** Opening the files a command reads and writes, with errors that name the file. */
+import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { FileError } from '../errors.js';
+
+function fileError(file: string, err: unknown, doing: string): FileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'error');
+  return new FileError(`${file} cannot be ${doing} (${why}).`, { cause: err });
+}
+
+/** A file, or stdin for `-`. Checks up front so a missing file is one clear sentence. */
+export function openInput(file: string, stdin: Readable = process.stdin): Readable {
+  if (file === '-') return stdin;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (err) {
+    throw fileError(file, err, 'read');
+  }
+  return fs.createReadStream(file, { highWaterMark: 1 << 20 });
+}
+
+export function fileSize(file: string): number | null {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
+export function readWholeFile(file: string, stdin: Readable = process.stdin): Promise<Buffer> {
+  const stream = openInput(file, stdin);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', (err) => reject(fileError(file, err, 'read')));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** A text file written synchronously, line by line (rejects files are small). */
+export class TextFileWriter {
+  private fd: number;
+  constructor(readonly file: string) {
+    try {
+      this.fd = fs.openSync(file, 'w', 0o600);
+    } catch (err) {
+      throw fileError(file, err, 'written');
+    }
+  }
+
+  write(text: string): void {
+    fs.writeSync(this.fd, text);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+export function createFileStream(file: string): Writable {
+  try {
+    const fd = fs.openSync(file, 'w', 0o600);
+    return fs.createWriteStream(file, { fd });
+  } catch (err) {
+    throw fileError(file, err, 'written');
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * What a sheet's bytes are, decided from its first chunk: the encoding (SPEC.md "Files it reads
+ * and writes": UTF-8 with or without BOM, UTF-16 as Excel's "Unicode text", Windows-1252) and the
+ * CSV delimiter (`,` `;` tab `|`, or Excel's `sep=;` first line). Then a streaming decoder, so a
+ * file of any size is read a chunk at a time and never whole.
+ *
+ * Choices:
+ * - A BOM decides. Without one, the first chunk is checked as strict UTF-8 (no overlong forms, no
+ *   surrogates, nothing past U+10FFFF); a character cut by the chunk's end is not held against
+ *   it. Bytes that are not UTF-8 are Windows-1252, what Excel writes on Western-European Windows,
+ *   and reported as a guess so the user sees it and can pass `--encoding`.
+ * - Text without a BOM whose every other byte is NUL is UTF-16 (some tools drop the BOM); that is
+ *   also reported as a guess.
+ * - Windows-1252 and UTF-16 go through iconv-lite: Node's TextDecoder('latin1') is really
+ *   ISO-8859-1 and maps 0x80–0x9F (€, „, “, ” …) to control characters.
+ * - UTF-8 is decoded by a fatal TextDecoder: when bytes past the sniffed chunk turn out not to be
+ *   UTF-8, the stream fails with a message naming the byte offset and `--encoding`, instead of
+ *   quietly importing U+FFFD into profiles.
+ */
+import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
+import iconv from 'iconv-lite';
+import { RejectedInputError, UsageError } from '../errors.js';
+
+export type SniffedEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'windows-1252';
+export type Delimiter = ',' | ';' | '\t' | '|';
+
+export interface EncodingGuess {
+  encoding: SniffedEncoding;
+  /** Bytes of the byte order mark at the start (0 when there is none). */
+  bomLength: number;
+  /** True when no BOM decided it: Windows-1252 by elimination, or BOM-less UTF-16. */
+  guessed: boolean;
+}
+
+/** How many bytes `decodeStream` looks at before deciding. */
+export const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * The encoding of a file from its first chunk. `complete` says the chunk is the whole file, so a
+ * multi-byte character cut at its end is an error rather than the next chunk's business.
+ */
+export function sniffEncoding(firstChunk: Buffer, options: { complete?: boolean } = {}): EncodingGuess {
+  const b = firstChunk;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
+    return { encoding: 'utf8', bomLength: 3, guessed: false };
+  }
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf16le', bomLength: 2, guessed: false };
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf16be', bomLength: 2, guessed: false };
+  const utf16 = bomlessUtf16(b);
+  if (utf16) return { encoding: utf16, bomLength: 0, guessed: true };
+  if (isUtf8(b, options.complete ?? false)) return { encoding: 'utf8', bomLength: 0, guessed: false };
+  return { encoding: 'windows-1252', bomLength: 0, guessed: true };
+}
+
+/**
+ * Strict UTF-8 (RFC 3629). When `complete` is false, a sequence that is valid so far but cut by
+ * the end of the buffer counts as valid: the rest is in the next chunk.
+ */
+export function isUtf8(b: Uint8Array, complete: boolean): boolean {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0; // no overlong 3-byte forms
+      if (c === 0xed) hi = 0x9f; // no UTF-16 surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90; // no overlong 4-byte forms
+      if (c === 0xf4) hi = 0x8f; // nothing past U+10FFFF
+    } else return false; // 0x80–0xC1 as a lead byte, 0xF5–0xFF
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return !complete; // cut at the chunk's end
+      const d = b[i + k]!;
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
+/** UTF-16 without a BOM: in the first bytes, NUL in one byte of (nearly) every pair and not the other. */
+function bomlessUtf16(b: Buffer): 'utf16le' | 'utf16be' | null {
+  const pairs = Math.min(Math.floor(b.length / 2), 256);
+  if (pairs < 2) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (b[2 * i] === 0) evenNul++;
+    if (b[2 * i + 1] === 0) oddNul++;
+  }
+  if (oddNul >= pairs * 0.9 && evenNul <= pairs * 0.1) return 'utf16le';
+  if (evenNul >= pairs * 0.9 && oddNul <= pairs * 0.1) return 'utf16be';
+  return null;
+}
+
+export interface DelimiterGuess {
+  delimiter: Delimiter;
+  /** The first line is Excel's `sep=X`: it names the delimiter and is not a record; skip it. */
+  sepLine: boolean;
+}
+
+const CANDIDATES: readonly Delimiter[] = [',', ';', '\t', '|'];
+const MAX_SNIFF_RECORDS = 50;
+const SEP_LINE = /^\uFEFF?"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|$)/i;
+
+/**
+ * The delimiter of CSV text from its first lines: the candidate that occurs (outside quotes) the
+ * same number of times in every record, the header included, and most often; a last line cut by
+ * the chunk's end is left out. An Excel `sep=X` first line decides by itself.
+ * Ties go to `,` then `;`, tab, `|`; a file of one column is `,`.
+ */
+export function sniffDelimiter(firstLines: string): DelimiterGuess {
+  const sep = SEP_LINE.exec(firstLines);
+  if (sep) {
+    const c = sep[1]!;
+    if (!(CANDIDATES as readonly string[]).includes(c)) {
+      throw new RejectedInputError(
+        `The file's first line "sep=${c === '\t' ? '\\t' : c}" names a delimiter custfile does not read; use one of , ; tab or |.`,
+      );
+    }
+    return { delimiter: c as Delimiter, sepLine: true };
+  }
+  let best: { delimiter: Delimiter; consistent: number; count: number } | null = null;
+  for (const delimiter of CANDIDATES) {
+    const counts = countPerRecord(firstLines, delimiter);
+    const header = counts[0] ?? 0;
+    if (header === 0) continue;
+    const same = counts.filter((c) => c === header).length;
+    const consistent = same / counts.length;
+    if (
+      best === null ||
+      consistent > best.consistent ||
+      (consistent === best.consistent && header > best.count)
+    ) {
+      best = { delimiter, consistent, count: header };
+    }
+  }
+  return { delimiter: best?.delimiter ?? ',', sepLine: false };
+}
+
+/**
+ * Occurrences of `delimiter` outside quotes in each record (RFC 4180: a quote opens a field only
+ * at its start; `""` inside is a quote). Blank lines are skipped; the last record is dropped when
+ * the text does not end with a line break (it may be cut), unless it is the only one.
+ */
+function countPerRecord(text: string, delimiter: string): number[] {
+  const counts: number[] = [];
+  let count = 0;
+  let inQuotes = false;
+  let fieldStart = true;
+  let recordEmpty = true;
+  let i = 0;
+  const n = text.length;
+  while (i < n && counts.length < MAX_SNIFF_RECORDS) {
+    const ch = text[i]!;
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') i++;
+        else inQuotes = false;
+      }
+      i++;
+      continue;
+    }
+    if (ch === '"' && fieldStart) {
+      inQuotes = true;
+      fieldStart = false;
+      recordEmpty = false;
+    } else if (ch === delimiter) {
+      count++;
+      fieldStart = true;
+      recordEmpty = false;
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      if (!recordEmpty) counts.push(count);
+      count = 0;
+      fieldStart = true;
+      recordEmpty = true;
+    } else {
+      fieldStart = false;
+      recordEmpty = false;
+    }
+    i++;
+  }
+  if (!recordEmpty && (counts.length === 0 || i < n)) counts.push(count);
+  return counts;
+}
+
+export interface DecodedText {
+  /** The file's text as UTF-8 strings, without the BOM. */
+  stream: Readable;
+  /** The encoding used: a sniffed one, or `--encoding` as given (lower case). */
+  encoding: string;
+  /** True when the encoding was guessed (see `sniffEncoding`); false when a BOM or `--encoding` decided. */
+  guessed: boolean;
+}
+
+/**
+ * Peeks at the first 64 KiB of `input`, decides the encoding (or takes `options.encoding`) and
+ * returns the text as a stream. Only the peeked chunk is ever held; the rest streams through.
+ * Errors of `input` reach the returned stream. Throws UsageError for an unknown `--encoding`.
+ */
+export async function decodeStream(input: Readable, options: { encoding?: string } = {}): Promise<DecodedText> {
+  const override = options.encoding?.trim().toLowerCase();
+  if (override !== undefined && override !== '' && !iconv.encodingExists(override)) {
+    throw new UsageError(
+      `--encoding "${options.encoding}" is not an encoding custfile knows; use utf8, utf16le, utf16be or windows-1252.`,
+    );
+  }
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+  while (headBytes < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    head.push(chunk);
+    headBytes += chunk.length;
+  }
+  const first = Buffer.concat(head, headBytes);
+  const sniffed = sniffEncoding(first, { complete: done });
+
+  let encoding: string;
+  let guessed: boolean;
+  let skip = 0;
+  if (override !== undefined && override !== '') {
+    encoding = override;
+    guessed = false;
+    // A BOM of the encoding the user named is still a BOM, not text.
+    if (sniffed.bomLength > 0 && canonical(override) === sniffed.encoding) skip = sniffed.bomLength;
+  } else {
+    encoding = sniffed.encoding;
+    guessed = sniffed.guessed;
+    skip = sniffed.bomLength;
+  }
+
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    try {
+      const start = first.subarray(skip);
+      if (start.length > 0) yield start;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      }
+    } finally {
+      // the consumer stopped early (destroy): release the input too
+      if (!done) await iterator.return?.();
+    }
+  };
+  const source = Readable.from(rest(), { objectMode: false });
+  const decoder: Transform =
+    canonical(encoding) === 'utf8'
+      ? new StrictUtf8Decoder()
+      : (iconv.decodeStream(encoding, { stripBOM: override !== undefined && override !== '' }) as Transform);
+  const stream = pipeline(source, decoder, () => {
+    // errors are delivered to the consumer of `stream` by pipeline's destroy(err)
+  });
+  return { stream, encoding, guessed };
+}
+
+/**
+ * `UTF-8`, `utf-8`, `utf8` → utf8; `UTF-16LE` → utf16le; `cp1252`, `win1252` → windows-1252.
+ * A bare `utf-16` stays itself: iconv-lite reads its BOM to pick the byte order.
+ */
+function canonical(encoding: string): string {
+  const e = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (e === 'utf8') return 'utf8';
+  if (e === 'utf16le' || e === 'ucs2') return 'utf16le';
+  if (e === 'utf16be') return 'utf16be';
+  if (e === 'windows1252' || e === 'win1252' || e === 'cp1252') return 'windows-1252';
+  return e;
+}
+
+/** UTF-8 → strings; fails with a RejectedInputError naming the byte offset at the first invalid byte. */
+class StrictUtf8Decoder extends Transform {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private offset = 0;
+
+  constructor() {
+    super({ decodeStrings: true, readableObjectMode: false, encoding: 'utf8' });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode(chunk, { stream: true });
+      this.offset += chunk.length;
+      if (text !== '') this.push(text, 'utf8');
+      callback();
+    } catch {
+      callback(notUtf8(this.offset));
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      const text = this.decoder.decode();
+      if (text !== '') this.push(text, 'utf8');
+      callback();
+    } catch {
+      callback(notUtf8(this.offset));
+    }
+  }
+}
+
+function notUtf8(offset: number): RejectedInputError {
+  return new RejectedInputError(
+    `The input is not valid UTF-8 in the bytes after offset ${offset}; pass --encoding with the file's encoding, e.g. --encoding windows-1252.`,
+  );
+}
+
+export interface SniffedCsv extends DecodedText {
+  delimiter: Delimiter | string;
+  /** The text starts with Excel's `sep=X` line, which is not a record: skip it (csv-parse `from_line: 2`). */
+  sepLine: boolean;
+}
+
+/**
+ * `decodeStream` and then `sniffDelimiter` on the first decoded text, for CSV input. The returned
+ * stream still holds everything, the `sep=` line included (see `sepLine`). `options.delimiter`
+ * (`--delimiter`; `\t` or `tab` for a tab) skips the guess but a `sep=` line is still reported.
+ */
+export async function sniffCsv(
+  input: Readable,
+  options: { encoding?: string; delimiter?: string } = {},
+): Promise<SniffedCsv> {
+  const decoded = await decodeStream(input, { encoding: options.encoding });
+  const iterator = decoded.stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+  let head = '';
+  let done = false;
+  while (head.length < SNIFF_BYTES / 2) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head += String(next.value);
+  }
+  const guess = sniffDelimiter(head);
+  const given = options.delimiter === undefined ? undefined : explicitDelimiter(options.delimiter);
+  const rest = async function* (): AsyncGenerator<string> {
+    try {
+      if (head !== '') yield head;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield String(next.value);
+      }
+    } finally {
+      if (!done) await iterator.return?.();
+    }
+  };
+  return {
+    stream: Readable.from(rest(), { objectMode: false, encoding: 'utf8' }),
+    encoding: decoded.encoding,
+    guessed: decoded.guessed,
+    delimiter: given ?? guess.delimiter,
+    sepLine: guess.sepLine,
+  };
+}
+
+/** `--delimiter`: one character; `\t` and `tab` mean a tab. */
+export function explicitDelimiter(text: string): string {
+  if (text === '\\t' || text.toLowerCase() === 'tab') return '\t';
+  if ([...text].length !== 1 || text === '"' || text === '\n' || text === '\r') {
+    throw new UsageError('--delimiter takes one character (for example ; or tab), and not a quote or a line break.');
+  }
+  return text;
+}

@@ -1,0 +1,439 @@
+/**
+ * vCard in and out: RFC 2426 (3.0) and RFC 6350 (4.0) read, 4.0 written; 2.1's
+ * QUOTED-PRINTABLE and bare type parameters are read too, since phones still write them.
+ *
+ * Reading gives the same shape as a CSV row (`ImportValues` of domain/import-mapping), so the
+ * importer treats both alike:
+ * - `N` → first_name (given and additional names) and last_name; `FN` is the name only when `N`
+ *   has none. `ORG` is a person's employer (`companyName`), or a company's own name.
+ * - A company card is `KIND:org` (4.0), Apple's `X-ABShowAs:COMPANY`, or a card whose `FN` is its
+ *   `ORG`; otherwise a card with a name in `N` is a person.
+ * - `EMAIL`/`TEL`/`ADR`: the preferred one (`PREF`, `TYPE=pref`), else the first (for ADR a work
+ *   address before others) fills the field; the others are kept as custom fields `E-mail 2`,
+ *   `Phone 2`, `Address 2` … so nothing is lost.
+ * - `BDAY`: `YYYY-MM-DD`, `YYYYMMDD`, with a time that is dropped, `--MMDD`, `--MM-DD`; a year equal
+ *   to Apple's `X-APPLE-OMIT-YEAR` (1604) means the year is unknown. Anything else rejects the card,
+ *   as a bad date rejects a CSV row.
+ * - `UID` → external_id, except our own `urn:custfile:<id>` (an id of the file it came from).
+ * - `URL` → a company's website; on a person card the custom field `URL`.
+ * Errors carry the line where the card (or the bad line) starts, and never a value.
+ */
+import iconv from 'iconv-lite';
+import type { Kind } from '../domain/fields.js';
+import type { ImportValues } from '../domain/import-mapping.js';
+import { splitImportTags } from '../domain/import-mapping.js';
+import { parseBirthday } from '../domain/dates.js';
+import type { Profile } from '../domain/profile.js';
+import { escapeText, foldLine } from './ics.js';
+
+export interface VcardRecord extends ImportValues {
+  /** 1-based line of the card's BEGIN:VCARD. */
+  line: number;
+  /** The card's VERSION (2.1, 3.0, 4.0), or '' when it has none. */
+  version: string;
+}
+
+export interface VcardParseResult {
+  cards: VcardRecord[];
+  errors: { line: number; reason: string }[];
+}
+
+interface Property {
+  name: string;
+  /** Parameter names upper-case; values as written, unquoted. 2.1's bare `WORK` is TYPE=WORK. */
+  params: Map<string, string[]>;
+  value: string;
+  line: number;
+}
+
+interface LogicalLine {
+  text: string;
+  line: number;
+}
+
+/** Every card in `text`, in order; cards that cannot be read are in `errors` instead. */
+export function parseVcards(text: string): VcardParseResult {
+  const cards: VcardRecord[] = [];
+  const errors: { line: number; reason: string }[] = [];
+  let current: { line: number; props: Property[]; error: { line: number; reason: string } | null } | null = null;
+
+  for (const logical of unfold(text)) {
+    const prop = parseProperty(logical);
+    const upper = prop ? prop.name : '';
+    if (upper === 'BEGIN' && prop!.value.trim().toUpperCase() === 'VCARD') {
+      if (current) errors.push({ line: current.line, reason: 'the card is not closed with END:VCARD' });
+      current = { line: logical.line, props: [], error: null };
+      continue;
+    }
+    if (current === null) {
+      errors.push({ line: logical.line, reason: 'text outside a card (BEGIN:VCARD … END:VCARD)' });
+      continue;
+    }
+    if (upper === 'END' && prop!.value.trim().toUpperCase() === 'VCARD') {
+      if (current.error) errors.push(current.error);
+      else {
+        const result = cardToRecord(current.props, current.line);
+        if ('reason' in result) errors.push({ line: result.line, reason: result.reason });
+        else cards.push(result);
+      }
+      current = null;
+      continue;
+    }
+    if (!prop) {
+      current.error ??= { line: logical.line, reason: `line ${logical.line} is not a vCard property (NAME:value)` };
+      continue;
+    }
+    current.props.push(prop);
+  }
+  if (current) errors.push({ line: current.line, reason: 'the card is not closed with END:VCARD' });
+  return { cards, errors };
+}
+
+/**
+ * Physical lines → logical lines: a line starting with a space or tab continues the previous one
+ * (RFC 6350 3.2, either line ending); a QUOTED-PRINTABLE value ending in `=` continues on the next
+ * line (2.1's soft line break).
+ */
+function unfold(text: string): LogicalLine[] {
+  const physical = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const out: LogicalLine[] = [];
+  let last: LogicalLine | null = null;
+  let lastIsQp = false;
+  for (let i = 0; i < physical.length; i++) {
+    const raw = physical[i]!;
+    const softBreak = last !== null && lastIsQp && last.text.endsWith('=');
+    if (last !== null && (raw.startsWith(' ') || raw.startsWith('\t'))) {
+      if (softBreak) last.text = last.text.slice(0, -1);
+      last.text += softBreak ? raw.trimStart() : raw.slice(1);
+      continue;
+    }
+    if (softBreak && last !== null) {
+      last.text = last.text.slice(0, -1) + raw;
+      continue;
+    }
+    if (raw.trim() === '') {
+      last = null;
+      continue;
+    }
+    last = { text: raw, line: i + 1 };
+    lastIsQp = /^[^:]*QUOTED-PRINTABLE/i.test(raw);
+    out.push(last);
+  }
+  return out;
+}
+
+/** `item1.TEL;TYPE="work,voice";PREF=1:+49 …` → name, params, raw value; null when there is no `:`. */
+function parseProperty(logical: LogicalLine): Property | null {
+  const text = logical.text;
+  let inQuotes = false;
+  let colon = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') inQuotes = !inQuotes;
+    else if (c === ':' && !inQuotes) {
+      colon = i;
+      break;
+    }
+  }
+  if (colon <= 0) return null;
+  const head = splitOutsideQuotes(text.slice(0, colon), ';');
+  const nameWithGroup = head[0]!.trim();
+  const name = nameWithGroup.slice(nameWithGroup.lastIndexOf('.') + 1).toUpperCase();
+  if (!/^[A-Z0-9-]+$/.test(name)) return null;
+  const params = new Map<string, string[]>();
+  for (const p of head.slice(1)) {
+    const eq = p.indexOf('=');
+    const key = (eq < 0 ? 'TYPE' : p.slice(0, eq)).trim().toUpperCase();
+    const rawValue = eq < 0 ? p : p.slice(eq + 1);
+    // 2.1's bare `QUOTED-PRINTABLE` / `BASE64` are encodings, not types
+    const isEncoding = eq < 0 && /^(QUOTED-PRINTABLE|BASE64|B|8BIT|7BIT)$/i.test(rawValue.trim());
+    const values = splitOutsideQuotes(rawValue, ',').map((v) => v.trim().replace(/^"(.*)"$/, '$1'));
+    const k = isEncoding ? 'ENCODING' : key;
+    params.set(k, [...(params.get(k) ?? []), ...values]);
+  }
+  return { name, params, value: text.slice(colon + 1), line: logical.line };
+}
+
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let inQuotes = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') inQuotes = !inQuotes;
+    else if (c === sep && !inQuotes) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+function param(prop: Property, key: string): string[] {
+  return prop.params.get(key) ?? [];
+}
+
+function types(prop: Property): string[] {
+  return param(prop, 'TYPE').map((t) => t.toLowerCase());
+}
+
+function isPreferred(prop: Property): boolean {
+  return types(prop).includes('pref') || param(prop, 'PREF').length > 0;
+}
+
+/**
+ * The value with its transfer encoding undone (QUOTED-PRINTABLE in CHARSET), still escaped.
+ * Null for binary values (BASE64 photos and the like).
+ */
+function rawValue(prop: Property): string | null {
+  const encoding = (param(prop, 'ENCODING')[0] ?? '').toUpperCase();
+  if (encoding === 'B' || encoding === 'BASE64') return null;
+  if (encoding !== 'QUOTED-PRINTABLE') return prop.value;
+  const charset = param(prop, 'CHARSET')[0] ?? 'utf-8';
+  const bytes: number[] = [];
+  const v = prop.value;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(v.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(v.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
+    }
+  }
+  const buffer = Buffer.from(bytes);
+  return iconv.encodingExists(charset) ? iconv.decode(buffer, charset) : buffer.toString('utf8');
+}
+
+/** Splits at `sep` where it is not escaped by a backslash; the parts stay escaped. */
+function splitEscaped(value: string, sep: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && i + 1 < value.length) {
+      current += c + value[i + 1];
+      i++;
+    } else if (c === sep) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** `\n` `\N` → newline, `\,` `\;` `\:` `\\` → the character; other backslashes stay. */
+function unescapeText(value: string): string {
+  return value.replace(/\\([\\,;:nN])/g, (_m, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
+}
+
+/** A structured value (N, ADR): components at `;`, each a list at `,` joined by `join`. */
+function components(value: string, join: string): string[] {
+  return splitEscaped(value, ';').map((component) =>
+    splitEscaped(component, ',')
+      .map((v) => unescapeText(v).trim())
+      .filter((v) => v !== '')
+      .join(join),
+  );
+}
+
+function textOf(prop: Property): string | null {
+  const raw = rawValue(prop);
+  return raw === null ? null : unescapeText(raw).trim();
+}
+
+function sameName(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return norm(a) === norm(b);
+}
+
+const KINDS: Record<string, Kind | null> = { individual: 'person', org: 'company', organization: 'company', group: null, location: null };
+
+function cardToRecord(props: Property[], line: number): VcardRecord | { line: number; reason: string } {
+  const all = (name: string) => props.filter((p) => p.name === name);
+  const first = (name: string) => all(name)[0];
+  const firstText = (name: string): string => {
+    for (const p of all(name)) {
+      const t = textOf(p);
+      if (t) return t;
+    }
+    return '';
+  };
+
+  const version = firstText('VERSION');
+  const fn = firstText('FN');
+  const orgProp = first('ORG');
+  const org = orgProp ? (components(rawValue(orgProp) ?? '', ',')[0] ?? '') : '';
+  const nProp = first('N');
+  const n = nProp ? components(rawValue(nProp) ?? '', ' ') : [];
+  const family = n[0] ?? '';
+  const given = [n[1] ?? '', n[2] ?? ''].filter((s) => s !== '').join(' ');
+
+  // --- kind
+  let kind: Kind;
+  const kindText = firstText('KIND').toLowerCase();
+  if (kindText !== '' && Object.hasOwn(KINDS, kindText)) {
+    const k = KINDS[kindText];
+    if (k === null || k === undefined) return { line, reason: `KIND: only individual and org cards are imported, not ${kindText}` };
+    kind = k;
+  } else if (firstText('X-ABSHOWAS').toUpperCase() === 'COMPANY') kind = 'company';
+  else if (org !== '' && fn !== '' && sameName(fn, org)) kind = 'company';
+  else if (family !== '' || given !== '') kind = 'person';
+  else if (org !== '' && fn === '') kind = 'company';
+  else if (fn !== '') kind = 'person';
+  else return { line, reason: 'the card has no name (N, FN or ORG)' };
+
+  const set: { field: string; value: string }[] = [];
+  const values: VcardRecord = { line, version, kind, set };
+
+  if (kind === 'person') {
+    if (given !== '') set.push({ field: 'first_name', value: given });
+    if (family !== '') set.push({ field: 'last_name', value: family });
+    if (given === '' && family === '') set.push({ field: 'name', value: fn });
+    if (org !== '') values.companyName = org;
+    const title = firstText('TITLE') || firstText('ROLE');
+    if (title !== '') set.push({ field: 'role', value: title });
+    const bdayProp = all('BDAY')[0];
+    if (bdayProp) {
+      const bday = parseVcardBirthday(bdayProp);
+      if (bday === null) return { line: bdayProp.line, reason: 'BDAY: not a date' };
+      if (bday !== '') set.push({ field: 'birthday', value: bday });
+    }
+  } else {
+    set.push({ field: 'name', value: org !== '' ? org : fn });
+  }
+
+  // --- e-mail and phone: the preferred (else the first) is the field, the others custom fields
+  spread(set, all('EMAIL'), 'email', 'E-mail', (v) => v.replace(/^mailto:/i, ''));
+  spread(set, all('TEL'), 'phone', 'Phone', (v) => v.replace(/^tel:/i, ''));
+
+  // --- address: preferred, else work, else the first
+  const addresses = all('ADR')
+    .map((p, i) => ({ p, i, parts: components(rawValue(p) ?? '', ', ') }))
+    .filter((a) => a.parts.some((c) => c !== ''));
+  addresses.sort((a, b) => adrRank(a.p) - adrRank(b.p) || a.i - b.i);
+  addresses.forEach((a, i) => {
+    const [, ext = '', street = '', city = '', region = '', postcode = '', country = ''] = a.parts;
+    const streetLine = [street, ext].filter((s) => s !== '').join(', ').replace(/\s*\n\s*/g, ', ');
+    if (i === 0) {
+      if (streetLine !== '') set.push({ field: 'street', value: streetLine });
+      if (postcode !== '') set.push({ field: 'postcode', value: postcode });
+      if (city !== '') set.push({ field: 'city', value: city });
+      if (region !== '') set.push({ field: 'region', value: region });
+      if (country !== '') set.push({ field: 'country', value: country });
+    } else {
+      const oneLine = [streetLine, [postcode, city].filter((s) => s !== '').join(' '), region, country]
+        .filter((s) => s !== '')
+        .join(', ');
+      set.push({ field: `custom.Address ${i + 1}`, value: oneLine });
+    }
+  });
+
+  const notes = all('NOTE')
+    .map(textOf)
+    .filter((t): t is string => t !== null && t !== '');
+  if (notes.length > 0) set.push({ field: 'notes', value: notes.join('\n') });
+
+  const url = firstText('URL');
+  if (url !== '') set.push(kind === 'company' ? { field: 'website', value: url } : { field: 'custom.URL', value: url });
+
+  const uid = firstText('UID');
+  if (uid !== '' && !/^urn:custfile:\d+$/i.test(uid)) set.push({ field: 'external_id', value: uid });
+
+  const tags: string[] = [];
+  for (const p of all('CATEGORIES')) {
+    const raw = rawValue(p);
+    if (raw === null) continue;
+    for (const item of splitEscaped(raw, ',')) tags.push(...splitImportTags(unescapeText(item)));
+  }
+  if (tags.length > 0) values.tagEdits = [...new Set(tags)].map((t) => `+${t}`);
+  return values;
+}
+
+function adrRank(p: Property): number {
+  if (isPreferred(p)) return 0;
+  return types(p).includes('work') ? 1 : 2;
+}
+
+function spread(
+  set: { field: string; value: string }[],
+  props: Property[],
+  field: 'email' | 'phone',
+  customLabel: string,
+  clean: (v: string) => string,
+): void {
+  const entries = props
+    .map((p, i) => ({ p, i, v: clean(textOf(p) ?? '') }))
+    .filter((e) => e.v !== '');
+  entries.sort((a, b) => Number(isPreferred(b.p)) - Number(isPreferred(a.p)) || a.i - b.i);
+  entries.forEach((e, i) => {
+    set.push(i === 0 ? { field, value: e.v } : { field: `custom.${customLabel} ${i + 1}`, value: e.v });
+  });
+}
+
+/** A BDAY → `YYYY-MM-DD` or `--MM-DD`; '' for an empty one; null when it is not a date. */
+function parseVcardBirthday(prop: Property): string | null {
+  const text = (textOf(prop) ?? '').trim();
+  if (text === '') return '';
+  if (param(prop, 'VALUE').some((v) => v.toLowerCase() === 'text')) return null;
+  const omitYear = param(prop, 'X-APPLE-OMIT-YEAR')[0];
+  let m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T[\d:.]*(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  if (m) {
+    const yearless = m[1] === omitYear || m[1] === '1604';
+    const candidate = yearless ? `--${m[2]}-${m[3]}` : `${m[1]}-${m[2]}-${m[3]}`;
+    return parseBirthday(candidate) ? candidate : null;
+  }
+  m = /^--(\d{2})-?(\d{2})$/.exec(text);
+  if (m) {
+    const candidate = `--${m[1]}-${m[2]}`;
+    return parseBirthday(candidate) ? candidate : null;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const CRLF = '\r\n';
+
+/** Component of a structured value (N, ADR, ORG): text escaping, newlines as `, `… kept as `\n`. */
+const esc = (value: string | null | undefined): string => escapeText(value ?? '');
+
+/**
+ * One profile as a vCard 4.0: CRLF line ends, lines folded at 75 octets between code points.
+ * `company` is a person's employer (ORG of a key contact); for a company its own name is the ORG.
+ * Custom fields, lifecycle and the other fields vCard has no property for are not written.
+ */
+export function profileToVcard(profile: Profile, company: string | null): string {
+  const lines = ['BEGIN:VCARD', 'VERSION:4.0', 'PRODID:-//custfile//custfile//EN'];
+  if (profile.kind === 'company') {
+    lines.push('KIND:org', `FN:${esc(profile.name)}`, `ORG:${esc(profile.name)}`, 'X-ABShowAs:COMPANY');
+  } else {
+    lines.push(`FN:${esc(profile.name)}`, `N:${esc(profile.last_name)};${esc(profile.first_name)};;;`);
+    const employer = company ?? profile.company;
+    if (employer) lines.push(`ORG:${esc(employer)}`);
+    if (profile.role) lines.push(`TITLE:${esc(profile.role)}`);
+  }
+  if (profile.email) lines.push(`EMAIL:${esc(profile.email)}`);
+  if (profile.phone) lines.push(`TEL;VALUE=text:${esc(profile.phone)}`);
+  if ([profile.street, profile.city, profile.region, profile.postcode, profile.country].some((v) => v)) {
+    lines.push(
+      `ADR:;;${esc(profile.street)};${esc(profile.city)};${esc(profile.region)};${esc(profile.postcode)};${esc(profile.country)}`,
+    );
+  }
+  if (profile.kind === 'person' && profile.birthday) {
+    const b = parseBirthday(profile.birthday);
+    if (b) {
+      const mmdd = `${String(b.month).padStart(2, '0')}${String(b.day).padStart(2, '0')}`;
+      lines.push(b.year === null ? `BDAY:--${mmdd}` : `BDAY:${String(b.year).padStart(4, '0')}${mmdd}`);
+    }
+  }
+  if (profile.notes) lines.push(`NOTE:${esc(profile.notes)}`);
+  if (profile.tags.length > 0) lines.push(`CATEGORIES:${profile.tags.map(esc).join(',')}`);
+  if (profile.kind === 'company' && profile.website) lines.push(`URL:${profile.website.replace(/[\r\n]/g, '')}`);
+  lines.push(profile.external_id ? `UID:${esc(profile.external_id)}` : `UID:urn:custfile:${profile.id}`);
+  lines.push('END:VCARD');
+  return lines.map(foldLine).join(CRLF) + CRLF;
+}

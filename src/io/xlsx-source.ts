@@ -1,0 +1,107 @@
+/**
+ * An .xlsx sheet as a header and a stream of rows (exceljs's streaming reader: the workbook is
+ * never held in memory). Before exceljs sees the file, the zip's directory is checked against
+ * bomb limits. Dates become ISO dates; every other cell becomes its text.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { RejectedInputError } from '../errors.js';
+import type { SourceRow, TabularSource } from './csv-source.js';
+import { checkZip } from './zip-guard.js';
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) {
+    // exceljs gives date cells as UTC midnight (plus a time for date-times)
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
+  }
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: string; hyperlink?: string };
+    if (Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
+    if (v.result !== undefined) return cellText(v.result);
+    if (v.text !== undefined) return cellText(v.text);
+    if (v.error !== undefined) return '';
+    return '';
+  }
+  return String(value);
+}
+
+/** Row values (exceljs: 1-based sparse array) as cells. */
+function cells(values: unknown, width: number): string[] {
+  const arr = Array.isArray(values) ? values : [];
+  const out: string[] = [];
+  const n = Math.max(width, arr.length - 1);
+  for (let i = 1; i <= n; i++) out.push(cellText(arr[i]));
+  return out;
+}
+
+export async function openXlsxSource(file: string, options: { sheet?: string }): Promise<TabularSource> {
+  checkZip(file);
+  const ExcelJS = (await import('exceljs')).default;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  const model = reader as unknown as {
+    model?: { sheets?: { id: number; name: string; rId: string }[] };
+    workbookRels?: { Id: string; Target: string }[];
+  };
+  const sheetName = (id: string): string => {
+    const rel = model.workbookRels?.find((r) => r.Target.replace(/^\/?xl\//, '') === `worksheets/sheet${id}.xml`);
+    const sheet = model.model?.sheets?.find((s) => s.rId === rel?.Id);
+    return sheet?.name ?? `Sheet${id}`;
+  };
+
+  const sheets = (reader as unknown as AsyncIterable<{ id: string } & AsyncIterable<{ number: number; values: unknown }>>)[Symbol.asyncIterator]();
+  let worksheet: ({ id: string } & AsyncIterable<{ number: number; values: unknown }>) | null = null;
+  const seen: string[] = [];
+  try {
+    for (;;) {
+      const next = await sheets.next();
+      if (next.done) break;
+      const name = sheetName(next.value.id);
+      seen.push(name);
+      if (options.sheet === undefined || name === options.sheet) {
+        worksheet = next.value;
+        break;
+      }
+      // drain a sheet we do not want
+      for await (const _row of next.value) void _row;
+    }
+  } catch (err) {
+    throw new RejectedInputError(`${file} is not a readable xlsx workbook (${(err as Error).message.split('\n')[0]}).`, { cause: err });
+  }
+  if (!worksheet) {
+    throw new RejectedInputError(options.sheet === undefined ? `${file} has no sheet.` : `${file} has no sheet named "${options.sheet}"; its sheets are ${seen.join(', ') || 'none'}.`);
+  }
+  const rows = worksheet[Symbol.asyncIterator]();
+  let header: { number: number; values: unknown } | null = null;
+  for (;;) {
+    const next = await rows.next();
+    if (next.done) break;
+    if (cells(next.value.values, 0).some((c) => c.trim() !== '')) {
+      header = next.value;
+      break;
+    }
+  }
+  if (!header) throw new RejectedInputError(`${file}: the sheet is empty; it needs a header row.`);
+  const headers = cells(header.values, 0);
+  while (headers.length > 0 && headers[headers.length - 1]!.trim() === '') headers.pop();
+  const width = headers.length;
+
+  async function* dataRows(): AsyncGenerator<SourceRow> {
+    for (;;) {
+      const next = await rows.next();
+      if (next.done) return;
+      const row = cells(next.value.values, width);
+      // trailing empty cells beyond the header are not data
+      while (row.length > width && row[row.length - 1]!.trim() === '') row.pop();
+      if (row.every((c) => c.trim() === '')) continue;
+      yield { line: next.value.number, cells: row, raw: stringify([row]).replace(/\n$/, '') };
+    }
+  }
+  return { headers, headerRaw: stringify([headers]).replace(/\n$/, ''), rows: dataRows(), encoding: 'xlsx', guessed: false, delimiter: ',' };
+}

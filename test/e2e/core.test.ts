@@ -1,0 +1,453 @@
+/**
+ * The core commands end to end: the built binary against a temporary database, with the file
+ * checked afterwards.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, dumpDatabase, json, runBin, sandbox, sha256 } from './helpers.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+function addSample(): { company: number; contact: number; person: number } {
+  const c = sb.run(['add', 'company', '--name', 'Elbwerk GmbH', '--legal-form', 'GmbH', '--industry', 'Maschinenbau', '--city', 'Dresden', '--postcode', '01067', '--revenue', '2.500.000,50', '--headcount', '40', '--tag', 'vip,key-account']);
+  expect(c.code, c.stderr).toBe(0);
+  const k = sb.run(['add', 'contact', '--company', 'Elbwerk GmbH', '--name', 'Jens Koch', '--role', 'CEO', '--decision-maker', '--birthday', '1976-02-29', '--email', 'jens@elbwerk.example']);
+  expect(k.code, k.stderr).toBe(0);
+  const p = sb.run(['add', 'person', '--first-name', 'Anna', '--last-name', 'Müller', '--birthday', '--03-12', '--email', 'anna@example.org', '--city', 'Görlitz', '--postcode', '02826', '--phone', '+49 3581 123456']);
+  expect(p.code, p.stderr).toBe(0);
+  return { company: Number(c.stdout.trim()), contact: Number(k.stdout.trim()), person: Number(p.stdout.trim()) };
+}
+
+describe('add', () => {
+  it('adds a company, a key contact and a person, and the file holds them exactly', () => {
+    const ids = addSample();
+    expect(ids).toEqual({ company: 1, contact: 2, person: 3 });
+    const rows = sb.query<{ id: number; kind: string; name: string; company_id: number | null; revenue_cents: number | null; postcode: string | null; birthday: string | null; birthday_md: number | null; tags: string; decision_maker: number | null }>(
+      'SELECT id, kind, name, company_id, revenue_cents, postcode, birthday, birthday_md, tags, decision_maker FROM profiles ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, kind: 'company', name: 'Elbwerk GmbH', company_id: null, revenue_cents: 250000050, postcode: '01067', birthday: null, birthday_md: null, tags: '["vip","key-account"]', decision_maker: null },
+      { id: 2, kind: 'person', name: 'Jens Koch', company_id: 1, revenue_cents: null, postcode: null, birthday: '1976-02-29', birthday_md: 229, tags: '[]', decision_maker: 1 },
+      { id: 3, kind: 'person', name: 'Anna Müller', company_id: null, revenue_cents: null, postcode: '02826', birthday: '--03-12', birthday_md: 312, tags: '[]', decision_maker: null },
+    ]);
+    expect(sb.query('SELECT tag, profile_id FROM profile_tags ORDER BY tag')).toEqual([
+      { tag: 'key-account', profile_id: 1 },
+      { tag: 'vip', profile_id: 1 },
+    ]);
+    const created = sb.query<{ profile_id: number; action: string; source: string }>("SELECT profile_id, action, source FROM history WHERE action = 'create' ORDER BY profile_id");
+    expect(created).toEqual([1, 2, 3].map((id) => ({ profile_id: id, action: 'create', source: 'cli' })));
+  });
+
+  it('prints the record as JSON with --format json', () => {
+    const r = sb.run(['--format', 'json', 'add', 'company', '--name', 'Nordlicht AG', '--revenue', '1234.5']);
+    expect(r.code).toBe(0);
+    const rec = json<Record<string, unknown>>(r);
+    expect(rec).toMatchObject({ id: 1, kind: 'company', name: 'Nordlicht AG', company: 'Nordlicht AG', revenue: 1234.5, tags: [], custom: {} });
+  });
+
+  it('without a terminal, a missing name is exit 2 naming the flag, and nothing is written', () => {
+    const r = sb.run(['add', 'person', '--city', 'Dresden']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--last-name/);
+    expect(r.stderr).toMatch(/not running interactively/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(fs.existsSync(sb.db)).toBe(false);
+  });
+
+  it('rejects bad values with exit 2 naming the field', () => {
+    const cases: [string[], RegExp][] = [
+      [['add', 'person', '--last-name', 'X', '--birthday', '2026-02-30'], /birthday/],
+      [['add', 'person', '--last-name', 'X', '--email', 'no-at-sign'], /email/],
+      [['add', 'company', '--name', 'X', '--revenue', 'lots'], /revenue/],
+      [['add', 'company', '--name', 'X', '--headcount', '4.5'], /headcount/],
+      [['add', 'company', '--name', 'X', '--lifecycle', 'sleeping'], /lifecycle/],
+      [['add', 'company', '--name', 'X', '--set', 'birthday=2000-01-01'], /birthday.*company|company.*birthday/],
+      [['add', 'company', '--name', 'X', '--customer-since', '31.12.2020'], /customer_since/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = sb.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(fs.existsSync(sb.db) ? sb.query('SELECT count(*) AS n FROM profiles') : [{ n: 0 }]).toEqual([{ n: 0 }]);
+  });
+
+  it('a key contact of an unknown company is exit 3', () => {
+    const r = sb.run(['add', 'contact', '--company', 'Nobody Ltd', '--name', 'A B']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Nobody Ltd/);
+  });
+});
+
+describe('update and history', () => {
+  it('sets, unsets, edits tags and custom fields, and records each change', () => {
+    addSample();
+    const r = sb.run(['update', '1', '--set', 'revenue=3100000', '--set', 'custom.machines=14', '--unset', 'headcount', '--tag', '+new,-key-account']);
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = sb.query<{ revenue_cents: number; headcount: number | null; tags: string; custom: string }>('SELECT revenue_cents, headcount, tags, custom FROM profiles WHERE id = 1');
+    expect(row).toEqual({ revenue_cents: 310000000, headcount: null, tags: '["vip","new"]', custom: '{"machines":"14"}' });
+    const changes = sb.query<{ field: string; old_value: string | null; new_value: string | null }>("SELECT field, old_value, new_value FROM history WHERE action = 'update' ORDER BY id");
+    expect(changes).toEqual([
+      { field: 'revenue', old_value: '2500000.50', new_value: '3100000.00' },
+      { field: 'headcount', old_value: '40', new_value: null },
+      { field: 'tags', old_value: 'vip,key-account', new_value: 'vip,new' },
+      { field: 'custom.machines', old_value: null, new_value: '14' },
+    ]);
+    expect(sb.query("SELECT tag FROM profile_tags WHERE profile_id = 1 ORDER BY tag")).toEqual([{ tag: 'new' }, { tag: 'vip' }]);
+  });
+
+  it("history --field revenue shows the field's course from its first value", () => {
+    addSample();
+    sb.run(['update', '1', '--set', 'revenue=3100000']);
+    sb.run(['update', '1', '--set', 'revenue=2900000']);
+    const r = sb.run(['--format', 'json', 'history', 'Elbwerk GmbH', '--field', 'revenue']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = json<{ field: string; old: string | null; new: string | null }[]>(r);
+    expect(lines.map((l) => [l.field, l.old, l.new])).toEqual([
+      ['revenue', null, '2500000.50'],
+      ['revenue', '2500000.50', '3100000.00'],
+      ['revenue', '3100000.00', '2900000.00'],
+    ]);
+  });
+
+  it('history --since 30d lists recent changes across profiles, newest first', () => {
+    addSample();
+    sb.run(['update', 'anna@example.org', '--set', 'city=Leipzig']);
+    const r = sb.run(['--format', 'ndjson', 'history', '--since', '30d']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; field: string });
+    expect(lines[0]).toMatchObject({ name: 'Anna Müller', field: 'city' });
+    expect(lines).toHaveLength(4);
+    const none = sb.run(['--format', 'json', 'history', '--since', '2999-01-01']);
+    expect(json(none)).toEqual([]);
+  });
+
+  it('an update without changes writes nothing', () => {
+    addSample();
+    const before = dumpDatabase(sb.db);
+    const r = sb.run(['update', '1', '--set', 'city=Dresden']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/nothing changed/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+  });
+
+  it('a failed update leaves the file as it was (same rows, integrity ok)', () => {
+    addSample();
+    const before = dumpDatabase(sb.db);
+    for (const args of [
+      ['update', '1', '--set', 'revenue=3100000', '--set', 'customer_since=2026-13-01'],
+      ['update', '2', '--set', 'email=broken'],
+      ['update', '1', '--set', 'nosuchfield=1'],
+      ['update', '2', '--set', 'company_id=3'],
+    ]) {
+      const r = sb.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect(dumpDatabase(sb.db)).toBe(before);
+    expect(sb.run(['check']).code).toBe(0);
+  });
+
+  it('update --reviewed marks the profile reviewed on the --on day', () => {
+    addSample();
+    const r = sb.run(['update', '3', '--reviewed']);
+    expect(r.code).toBe(0);
+    const [row] = sb.query<{ reviewed_at: string }>('SELECT reviewed_at FROM profiles WHERE id = 3');
+    expect(row!.reviewed_at).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('show, list and REF resolution', () => {
+  it('show gives the profile with its contacts, notes and changes', () => {
+    addSample();
+    sb.run(['note', '1', 'Called', 'about', 'the', 'spring', 'order', '--channel', 'call', '--at', '2026-11-20']);
+    const r = sb.run(['show', 'Elbwerk GmbH']);
+    expect(r.code, r.stderr).toBe(0);
+    const view = json<Record<string, unknown>>(r);
+    expect(view).toMatchObject({
+      id: 1,
+      name: 'Elbwerk GmbH',
+      revenue: 2500000.5,
+      postcode: '01067',
+      contacts: [{ id: 2, name: 'Jens Koch', role: 'CEO', decision_maker: true }],
+      last_notes: [{ channel: 'call', at: '2026-11-20', text: 'Called about the spring order' }],
+      notes_total: 1,
+    });
+    const table = sb.run(['--format', 'table', 'show', '2']);
+    expect(table.stdout).toMatch(/Jens Koch/);
+    expect(table.stdout).toMatch(/CEO at Elbwerk GmbH \(#1\)/);
+    expect(table.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('finds a profile by id, external id, e-mail (any case) and exact name', () => {
+    addSample();
+    sb.run(['update', '3', '--set', 'external_id=K-0042']);
+    for (const ref of ['3', 'K-0042', 'ANNA@example.org', 'anna müller']) {
+      const r = sb.run(['show', ref]);
+      expect(r.code, ref).toBe(0);
+      expect(json<{ id: number }>(r).id).toBe(3);
+    }
+  });
+
+  it('an unknown REF is exit 3; an ambiguous name is exit 3 listing the candidates', () => {
+    addSample();
+    sb.run(['add', 'person', '--name', 'Anna Müller', '--city', 'Bautzen']);
+    const unknown = sb.run(['show', 'Nobody']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/no profile matches "Nobody"/);
+    const ambiguous = sb.run(['show', 'Anna Müller']);
+    expect(ambiguous.code).toBe(3);
+    expect(ambiguous.stderr).toMatch(/#3 Anna Müller \(person, Görlitz\)/);
+    expect(ambiguous.stderr).toMatch(/#4 Anna Müller \(person, Bautzen\)/);
+  });
+
+  it('list filters, sorts, limits, and prints csv when piped', () => {
+    addSample();
+    const csv = sb.run(['list']);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]!.startsWith('id,kind,external_id,name,company,')).toBe(true);
+    expect(lines).toHaveLength(4);
+    expect(csv.stdout).toContain(",'+49 3581 123456,");
+    const dresden = json<{ id: number }[]>(sb.run(['--format', 'json', 'list', '--city', 'dresden']));
+    expect(dresden.map((p) => p.id)).toEqual([1]);
+    const persons = json<{ id: number }[]>(sb.run(['--format', 'json', 'list', '--kind', 'person', '--sort', '-name']));
+    expect(persons.map((p) => p.id)).toEqual([2, 3]);
+    const vip = json<{ id: number }[]>(sb.run(['--format', 'json', 'list', '--tag', 'VIP']));
+    expect(vip.map((p) => p.id)).toEqual([1]);
+    const limited = sb.run(['--format', 'ndjson', 'list', '--limit', '2']);
+    expect(limited.stdout.trim().split('\n')).toHaveLength(2);
+    const empty = sb.run(['--format', 'json', 'list', '--city', 'Nowhere']);
+    expect(empty.code).toBe(0);
+    expect(json(empty)).toEqual([]);
+  });
+
+  it('a read on a file that does not exist prints nothing and creates nothing', () => {
+    const r = sb.run(['--format', 'json', 'list']);
+    expect(r.code).toBe(0);
+    expect(json(r)).toEqual([]);
+    expect(fs.existsSync(sb.db)).toBe(false);
+  });
+});
+
+describe('note, remove and forget', () => {
+  it('note logs with channel and date; a bad channel is exit 2', () => {
+    addSample();
+    expect(sb.run(['note', 'anna@example.org', 'Met at the fair', '--channel', 'meeting', '--at', '2026-11-20']).code).toBe(0);
+    expect(sb.query('SELECT profile_id, channel, at, body FROM communications')).toEqual([{ profile_id: 3, channel: 'meeting', at: '2026-11-20', body: 'Met at the fair' }]);
+    const bad = sb.run(['note', '3', 'x', '--channel', 'pigeon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--channel/);
+  });
+
+  it('remove needs --yes without a terminal, then removes the profile and keeps its history', () => {
+    addSample();
+    sb.run(['note', '3', 'hello']);
+    const before = dumpDatabase(sb.db);
+    const refused = sb.run(['remove', '3']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+    const r = sb.run(['remove', '3', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sb.query('SELECT count(*) AS n FROM profiles WHERE id = 3')).toEqual([{ n: 0 }]);
+    expect(sb.query('SELECT count(*) AS n FROM communications')).toEqual([{ n: 0 }]);
+    expect(sb.query<{ action: string }>('SELECT action FROM history WHERE profile_id = 3 ORDER BY id').map((h) => h.action)).toEqual(['create', 'delete']);
+    const hist = json<{ name: string }[]>(sb.run(['--format', 'json', 'history', '--since', '1d']));
+    expect(hist[0]).toMatchObject({ name: 'Anna Müller', field: '(removed)' });
+  });
+
+  it('removing a company unlinks its contacts and says so in their history', () => {
+    addSample();
+    expect(sb.run(['remove', '1', '--yes']).code).toBe(0);
+    expect(sb.query('SELECT company_id FROM profiles WHERE id = 2')).toEqual([{ company_id: null }]);
+    expect(sb.query("SELECT field, old_value FROM history WHERE profile_id = 2 AND action = 'update'")).toEqual([{ field: 'company_id', old_value: '1' }]);
+  });
+
+  it('forget leaves no trace of the name in the database files', () => {
+    addSample();
+    const name = 'Quirinius Zwetschgenmoser';
+    const id = sb.run(['add', 'person', '--name', name, '--email', 'quirinius@example.org', '--notes', `${name} likes plums`]).stdout.trim();
+    sb.run(['update', id, '--set', 'city=Zittau']);
+    sb.run(['note', id, `${name} called`]);
+    const r = sb.run(['forget', id, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sb.query('SELECT count(*) AS n FROM history WHERE profile_id = ?', Number(id))).toEqual([{ n: 0 }]);
+    for (const file of fs.readdirSync(sb.dir).filter((f) => f.startsWith('customers.db'))) {
+      const bytes = fs.readFileSync(path.join(sb.dir, file));
+      expect(bytes.includes(Buffer.from('Zwetschgenmoser')), file).toBe(false);
+      expect(bytes.includes(Buffer.from('quirinius@')), file).toBe(false);
+    }
+    expect(sb.run(['check']).code).toBe(0);
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('an unknown option or command is exit 2 with one line and no stack', () => {
+    for (const args of [['list', '--colour'], ['frobnicate'], ['show']]) {
+      const r = sb.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^custfile: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('a file that is not a database is exit 1 and stays untouched', () => {
+    fs.writeFileSync(sb.db, 'name,email\nAnna,anna@example.org\n'.repeat(200));
+    const hash = sha256(sb.db);
+    for (const args of [['list'], ['add', 'company', '--name', 'X'], ['show', '1']]) {
+      const r = sb.run(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/is not a custfile database/);
+      expect(r.stderr).toContain(sb.db);
+    }
+    expect(sha256(sb.db)).toBe(hash);
+    expect(fs.readdirSync(sb.dir).filter((f) => f.startsWith('customers.db'))).toEqual(['customers.db']);
+  });
+
+  it('a file from a newer custfile is refused with exit 1', async () => {
+    addSample();
+    const Database = (await import('better-sqlite3')).default;
+    const conn = new Database(sb.db);
+    conn.pragma('user_version = 999');
+    conn.close();
+    const r = sb.run(['list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/newer custfile \(schema 999/);
+  });
+
+  it('CUSTFILE_DEBUG=1 adds the stack', () => {
+    const r = sb.run(['show', 'nobody'], { env: { CUSTFILE_DEBUG: '1' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('a write blocked past the busy timeout is exit 5 and says trying again is safe', async () => {
+    addSample();
+    const Database = (await import('better-sqlite3')).default;
+    const holder = new Database(sb.db);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const started = Date.now();
+      const r = await sb.runAsync(['update', '1', '--set', 'city=Pirna']);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/locked by another custfile process.*safe to try again/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(sb.query('SELECT city FROM profiles WHERE id = 1')).toEqual([{ city: 'Dresden' }]);
+  });
+});
+
+describe('the file', () => {
+  it('is created owner-only (0600, folder 0700) under umask 022', () => {
+    const db = path.join(sb.dir, 'nested', 'deeper', 'c.db');
+    const shell = require_spawn('/bin/sh', ['-c', `umask 022 && "${process.execPath}" bin/custfile --db "${db}" add company --name X`]);
+    expect(shell.status, shell.stderr).toBe(0);
+    expect(fs.statSync(db).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(db)).mode & 0o777).toBe(0o700);
+    for (const extra of ['-wal', '-shm']) {
+      if (fs.existsSync(db + extra)) expect(fs.statSync(db + extra).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('an existing file readable by others is tightened with a notice', () => {
+    addSample();
+    fs.chmodSync(sb.db, 0o644);
+    const r = sb.run(['--format', 'json', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/owner-only \(0600\)/);
+    expect(fs.statSync(sb.db).mode & 0o777).toBe(0o600);
+  });
+
+  it('two processes writing at once both succeed, 50 rounds', async () => {
+    addSample();
+    for (let round = 0; round < 50; round++) {
+      const [a, b] = await Promise.all([
+        sb.runAsync(['update', '1', '--set', `headcount=${round}`]),
+        sb.runAsync(['note', '3', `round ${round}`]),
+      ]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+    }
+    expect(sb.query('SELECT count(*) AS n FROM communications')).toEqual([{ n: 50 }]);
+    expect(sb.query('SELECT headcount FROM profiles WHERE id = 1')).toEqual([{ headcount: 49 }]);
+  }, 180_000);
+
+  it('backup finishes while another process writes every few milliseconds, and the copy passes check', async () => {
+    addSample();
+    const writer = spawnWriter(sb.db);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const target = path.join(sb.dir, 'backup.db');
+      const r = await sb.runAsync(['backup', target]);
+      expect(r.code, r.stderr).toBe(0);
+      const check = runBin(['--db', target, 'check'], sb.dir);
+      expect(check.code, check.stderr).toBe(0);
+      const copy = runBin(['--db', target, '--format', 'json', 'list'], sb.dir);
+      expect(json<unknown[]>(copy).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      writer.kill();
+    }
+    expect(writer.wrote()).toBeGreaterThan(10);
+  });
+
+  it('check reports a broken link with exit 1', async () => {
+    addSample();
+    const Database = (await import('better-sqlite3')).default;
+    const conn = new Database(sb.db);
+    conn.pragma('foreign_keys = OFF');
+    conn.prepare('UPDATE profiles SET company_id = 999 WHERE id = 2').run();
+    conn.close();
+    const r = sb.run(['check']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/profiles row 2 points to a missing profiles row/);
+  });
+});
+
+describe('output', () => {
+  it('--format table honours NO_COLOR and --no-color, and colours with FORCE_COLOR', () => {
+    addSample();
+    const coloured = sb.run(['--format', 'table', 'list'], { env: { FORCE_COLOR: '1' } });
+    expect(coloured.stdout).toMatch(/\u001b\[/);
+    expect(sb.run(['--format', 'table', 'list'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).not.toMatch(/\u001b\[/);
+    expect(sb.run(['--no-color', '--format', 'table', 'list'], { env: { FORCE_COLOR: '1' } }).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('a closed pipe ends quietly', () => {
+    addSample();
+    for (let i = 0; i < 3; i++) sb.run(['add', 'person', '--name', `P ${i}`]);
+    const r = require_spawn('/bin/sh', ['-c', `"${process.execPath}" bin/custfile --db "${sb.db}" list --format ndjson | head -1; echo "rc=\${PIPESTATUS:-x}"`]);
+    expect(r.stdout.split('\n')[0]).toMatch(/^\{"id":1/);
+    expect(r.stderr).toBe('');
+  });
+});
+
+import { spawn, spawnSync } from 'node:child_process';
+import { ROOT } from './helpers.js';
+
+function require_spawn(cmd: string, args: string[]) {
+  return spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+}
+
+/** A separate process that adds a note every 2 ms until killed. */
+function spawnWriter(db: string): { kill: () => void; wrote: () => number } {
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1], { timeout: 5000 });
+    let n = 0;
+    const stmt = db.prepare("INSERT INTO communications (profile_id, at, channel, body, source, created_at) VALUES (1, '2026-01-01', 'note', ?, 'test', '2026-01-01T00:00:00Z')");
+    setInterval(() => { stmt.run('w' + n++); process.stdout.write('.'); }, 2);
+  `;
+  const child = spawn(process.execPath, ['-e', script, db], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let count = 0;
+  child.stdout.on('data', (d: Buffer) => (count += d.length));
+  return { kill: () => child.kill(), wrote: () => count };
+}
