@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { registerAdd } from './commands/add.js';
 import { registerBirthdays } from './commands/birthdays.js';
+import { registerExport } from './commands/export.js';
 import { registerHistory } from './commands/history.js';
 import { registerImport } from './commands/import.js';
 import { registerList } from './commands/list.js';
@@ -51,6 +52,7 @@ export function createProgram(deps: Deps): Command {
   registerBirthdays(program, deps);
   registerRemind(program, deps);
   registerImport(program, deps);
+  registerExport(program, deps);
   registerMaintenance(program, deps);
 
   program.configureOutput({

@@ -31,8 +31,8 @@ export function registerRemind(program: Command, deps: Deps): void {
       'custfile remind',
       'custfile remind --within 14d --stale off',
       'custfile remind --tag vip --format json',
-      '(crontab) 0 7 * * * custfile remind --within 7d',
-    ))
+      'custfile remind --on 2026-12-28 --stale 1y',
+    ) + '\nIn a crontab (cron mails the output, so only when something is due):\n  0 7 * * * custfile remind --within 7d\n')
     .action(action(deps, async (session, opts: RemindOptions) => {
       session.clock(opts.on); // a bad --on is a usage error before anything is opened
       const { parseLeapDayRule } = await import('../domain/birthdays.js');

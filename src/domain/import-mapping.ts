@@ -204,9 +204,12 @@ const LAYOUT_NOISE = [
   /^fileas$/,
 ];
 
-/** Outlook's bookkeeping columns ("Normal", "False", "SMTP" on every contact), English and German. */
+/**
+ * Outlook's bookkeeping columns ("Normal", "False", "SMTP" on every contact), English and German.
+ * Gender too: Outlook fills it with "Unspecified", and a customer file does not need it.
+ */
 const OUTLOOK_NOISE = new Set([
-  'priority', 'sensitivity', 'private', 'internetfreebusy', 'directoryserver', 'emaildisplayname', 'email2displayname',
+  'gender', 'geschlecht', 'priority', 'sensitivity', 'private', 'internetfreebusy', 'directoryserver', 'emaildisplayname', 'email2displayname',
   'email3displayname', 'emailtype', 'email2type', 'email3type', 'prioritat', 'vertraulichkeit', 'privat', 'emailtyp',
   'email2typ', 'email3typ', 'emailangezeigtername', 'email2angezeigtername', 'email3angezeigtername',
 ]);
@@ -827,7 +830,9 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   const plan = planFor(mapping);
   const cell = (index: number): string => {
     const raw = cells[index];
-    return raw === undefined || raw === '' ? '' : removeFormulaGuard(raw).trim();
+    if (raw === undefined || raw === '') return '';
+    const text = removeFormulaGuard(raw).trim();
+    return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text; // one kind of line break inside cells
   };
 
   // --- kind
@@ -869,7 +874,7 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   // --- plain fields
   for (const { index, header, field } of plan.fields) {
     const text = cell(index);
-    if (text === '') continue;
+    if (text === '' || ((field.type === 'date' || field.type === 'birthday') && EMPTY_DATES.has(text))) continue;
     let target: 'self' | 'company' | 'custom';
     if (field.kinds.includes(kind)) target = 'self';
     else if (kind === 'person' && companyName !== undefined) target = 'company';
@@ -921,7 +926,7 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   // --- custom fields
   for (const { index, name } of plan.customs) {
     const text = cell(index);
-    if (text !== '') set.push({ field: `custom.${name}`, value: text });
+    if (text !== '' && !EMPTY_DATES.has(text)) set.push({ field: `custom.${name}`, value: text });
   }
   for (const index of plan.customJson) {
     const text = cell(index);

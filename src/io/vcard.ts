@@ -241,7 +241,7 @@ function components(value: string, join: string): string[] {
 
 function textOf(prop: Property): string | null {
   const raw = rawValue(prop);
-  return raw === null ? null : unescapeText(raw).trim();
+  return raw === null ? null : unescapeText(raw).replace(/\r\n?/g, '\n').trim();
 }
 
 function sameName(a: string, b: string): boolean {

@@ -2,7 +2,7 @@
  * One renderer per format for lists of records: table (people), json and ndjson (scripts), csv
  * (spreadsheets and pipes). Lists stream: json, ndjson and csv write as rows arrive.
  */
-import { type CsvColumn, csvHeader, csvRows } from './csv.js';
+import { type CsvColumn, type CsvOptions, csvHeader, csvRows } from './csv.js';
 import type { Format, Output } from './output.js';
 
 export interface TableColumn<T> {
@@ -20,6 +20,8 @@ export interface RenderOptions {
   color: boolean;
   /** Printed to the table (only) when there are no rows, e.g. "No profiles match." */
   emptyMessage?: string;
+  /** CSV dialect (`--excel`: BOM, `;`, CRLF). */
+  csv?: CsvOptions;
 }
 
 const BATCH = 512;
@@ -54,17 +56,17 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
       }
       break;
     case 'csv': {
-      await out.write(csvHeader(view.csv));
+      await out.write(csvHeader(view.csv, options.csv));
       let batch: T[] = [];
       for (const row of rows) {
         batch.push(row);
         count++;
         if (batch.length === BATCH) {
-          await out.write(csvRows(batch, view.csv));
+          await out.write(csvRows(batch, view.csv, options.csv));
           batch = [];
         }
       }
-      if (batch.length > 0) await out.write(csvRows(batch, view.csv));
+      if (batch.length > 0) await out.write(csvRows(batch, view.csv, options.csv));
       break;
     }
   }

@@ -139,3 +139,42 @@ export async function renderShow(view: ProfileView, format: Format, out: Output,
   await out.write(text);
   await out.flush();
 }
+
+/** Columns of an xlsx sheet of profiles: real dates, numbers for money and counts, text else. */
+export function xlsxColumns(customKeys: readonly string[]): import('../io/xlsx-writer.js').XlsxColumn<Profile>[] {
+  const fieldNames = new Set(FIELDS.map((f) => f.name));
+  const cols: import('../io/xlsx-writer.js').XlsxColumn<Profile>[] = [];
+  for (const f of FIELDS) {
+    if (f.type === 'custom') continue;
+    const name = f.name;
+    const kind = f.type === 'money' || f.type === 'int' || f.type === 'id' || f.type === 'ref' ? 'number' : f.type === 'date' ? 'date' : 'text';
+    cols.push({
+      header: name,
+      kind,
+      width: ['name', 'company', 'email', 'street', 'notes'].includes(name) ? 28 : undefined,
+      get: (p) => {
+        const v = (p as unknown as Record<string, unknown>)[name];
+        if (v === null || v === undefined) return null;
+        if (f.type === 'money') return (v as number) / 100;
+        if (f.type === 'tags') return (v as string[]).join(',');
+        if (f.type === 'bool') return v ? 'true' : 'false';
+        return typeof v === 'number' ? v : String(v);
+      },
+    });
+  }
+  for (const key of customKeys) cols.push({ header: fieldNames.has(key) ? `custom.${key}` : key, kind: 'text', get: (p) => p.custom[key] ?? null });
+  return cols;
+}
+
+/** A data subject's export (GDPR Art. 15/20): the profile and everything attached to it. */
+export function subjectJson(s: import('../app/export-profiles.js').SubjectExport): Record<string, unknown> {
+  return {
+    profile: toPublicRecord(s.profile),
+    company: s.company,
+    contacts: s.contacts,
+    notes: s.notes.map(noteJson),
+    sales: s.sales.map(saleJson),
+    history: s.history.map((h) => ({ at: h.at, action: h.action, field: h.field, old: h.old_value, new: h.new_value, source: h.source })),
+    exported_by: 'custfile',
+  };
+}

@@ -65,7 +65,7 @@ describe('custfile birthdays --format json', () => {
     ['29 February in a common year: on 28 February', ['--on', '2027-02-27', '--within', '2d'], [['Leap Li', '2027-02-28', 1, 27], ['Carla März', '2027-03-01', 2, 47]]],
     ['29 February in a leap year: on the day', ['--on', '2028-02-28', '--within', '2d'], [['Leap Li', '2028-02-29', 1, 28], ['Carla März', '2028-03-01', 2, 48]]],
     ['a leap year has no 28 February party', ['--on', '2028-02-28', '--within', '0d'], []],
-    ['--leap-day mar1 moves it to 1 March', ['--on', '2027-02-28', '--within', '1d', '--leap-day', 'mar1'], [['Leap Li', '2027-03-01', 1, 27], ['Carla März', '2027-03-01', 1, 47]]],
+    ['--leap-day mar1 moves it to 1 March', ['--on', '2027-02-28', '--within', '1d', '--leap-day', 'mar1'], [['Carla März', '2027-03-01', 1, 47], ['Leap Li', '2027-03-01', 1, 27]]],
     ['a window of 1w', ['--on', '2026-06-10', '--within', '1w'], [['Dora Summer', '2026-06-15', 5, 41]]],
     ['nothing in the window is an empty array', ['--on', '2026-04-01', '--within', '14d'], []],
   ])('%s', (_label, args, expected) => {
@@ -85,7 +85,11 @@ describe('custfile birthdays --format json', () => {
   });
 
   it('defaults to 14 days', () => {
-    expect(brief(birthdays('--on', '2026-12-20'))).toEqual([['Bert Early', '2026-12-28', 8, 36], ['Anna Müller', '2026-12-30', 10, null]]);
+    expect(brief(birthdays('--on', '2026-12-20'))).toEqual([
+      ['Bert Early', '2026-12-28', 8, 36],
+      ['Anna Müller', '2026-12-30', 10, null],
+      ['Jens Koch', '2027-01-03', 14, 52], // the last day of the window is in it
+    ]);
   });
 
   it.each<[string, string[], string[]]>([
@@ -140,7 +144,7 @@ describe('custfile birthdays, bad input', () => {
     ['--within empty', ['--within', ''], /--within "" is not a duration/],
     ['--on not a date', ['--on', '2026-02-30'], /--on must be a date/],
     ['--leap-day', ['--leap-day', 'feb29'], /--leap-day "feb29" is not a rule/],
-    ['--format csvx', ['--format', 'xlsx'], /--format must be one of/],
+    ['--format xlsx', ['--format', 'xlsx'], /--format must be one of/],
     ['--kind', ['--kind', 'robot'], /--kind must be company or person/],
   ])('%s is a usage error (exit 2)', (_label, args, message) => {
     const r = box.run(['birthdays', '--on', '2026-01-01', ...args]);
