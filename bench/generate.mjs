@@ -313,7 +313,18 @@ function localPart(text) {
 // Dates
 
 const DAY_MS = 86_400_000;
-const isoDay = (dayNumber) => new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+const ISO_CACHE = new Map();
+/** Day number (days since 1970-01-01) to `YYYY-MM-DD`, memoised: toISOString is costly at 1M rows. */
+function isoDay(dayNumber) {
+  let s = ISO_CACHE.get(dayNumber);
+  if (s === undefined) {
+    s = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    ISO_CACHE.set(dayNumber, s);
+  }
+  return s;
+}
+const PAD2 = Array.from({ length: 60 }, (_, k) => String(k).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'));
 const dayOf = (iso) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 const isLeap = (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const LEAP_BASE = dayOf('2000-01-01');
@@ -394,9 +405,11 @@ export class ProfileStream {
     return `${year}-${md}`;
   }
 
+  /** An ISO 8601 UTC timestamp during office hours of `day`. */
   timestamp(day) {
-    const ms = day * DAY_MS + this.rng.int(7 * 3600, 19 * 3600) * 1000 + this.rng.int(0, 999);
-    return new Date(ms).toISOString();
+    const sec = this.rng.int(7 * 3600, 19 * 3600);
+    const ms = this.rng.int(0, 999);
+    return `${isoDay(day)}T${PAD2[Math.floor(sec / 3600)]}:${PAD2[Math.floor(sec / 60) % 60]}:${PAD2[sec % 60]}.${PAD3[ms]}Z`;
   }
 
   next() {
@@ -517,7 +530,7 @@ export class ProfileStream {
     p.email = email;
     if (email !== null) this.emails.push(email);
 
-    if (['customer', 'partner', 'inactive', 'former'].includes(p.lifecycle)) p.customer_since = isoDay(r.int(SINCE_FROM, SINCE_TO));
+    if (p.lifecycle !== 'lead' && p.lifecycle !== 'prospect') p.customer_since = isoDay(r.int(SINCE_FROM, SINCE_TO));
     // relative to the anchor: next contact for ≈6% (30 days ago .. a year ahead), reviews, timestamps
     const a = this.anchorDay;
     if (r.chance(0.06)) p.next_contact = isoDay(a + r.int(-30, 365));

@@ -1,6 +1,8 @@
 /**
  * `custfile birthdays` end to end, against the built binary: every date is fixed with `--on`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunResult, type Sandbox, json, sandbox } from './helpers.js';
 
@@ -134,6 +136,19 @@ describe('custfile birthdays, other formats', () => {
     expect(r.stdout).toMatch(/2026-12-28\s.*today\s.*Bert Early/);
     const none = box.run(['birthdays', '--on', '2026-04-01', '--within', '0d', '--format', 'table']);
     expect(none).toEqual({ code: 0, stdout: 'No birthdays today.\n', stderr: '' });
+  });
+});
+
+describe('the birthday calendar: custfile export --format ics', () => {
+  it('writes one yearly event per birthday of the filtered persons, to a file', () => {
+    const r = box.run(['export', '--format', 'ics', '--tag', 'vip', '--out', 'birthdays.ics']);
+    expect(r.code).toBe(0);
+    const ics = fs.readFileSync(path.join(box.dir, 'birthdays.ics'), 'utf8');
+    expect(ics.match(/BEGIN:VEVENT\r\n/g)).toHaveLength(2);
+    expect(ics.match(/RRULE:FREQ=YEARLY\r\n/g)).toHaveLength(2);
+    expect(ics).toContain(`UID:custfile-birthday-${ids['Jens Koch']}@custfile\r\n`);
+    expect(ics).toContain(`UID:custfile-birthday-${ids['Dora Summer']}@custfile\r\n`);
+    expect(ics).toContain('SUMMARY:Birthday: Jens Koch (Elbwerk GmbH)\r\n');
   });
 });
 

@@ -1,0 +1,743 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { RejectedInputError, UsageError } from '../../src/errors.js';
+import {
+  type ColumnMapping,
+  type ImportValues,
+  type RowContext,
+  decideSlashOrder,
+  decideSlashOrders,
+  defaultKey,
+  describeTarget,
+  detectLayout,
+  mapHeaders,
+  normalizeHeader,
+  parseDateFormat,
+  parseImportDate,
+  parseImportMoney,
+  parseMapSpec,
+  removeFormulaGuard,
+  rowToRecord,
+  splitImportTags,
+} from '../../src/domain/import-mapping.js';
+import { applyChanges, emptyDraft } from '../../src/domain/profile.js';
+import { sniffDelimiter, sniffEncoding } from '../../src/io/sniff.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/import');
+
+/** A fixture as rows of cells, decoded and split the way the importer will. */
+function readFixture(name: string): { rows: string[][]; delimiter: string } {
+  const bytes = readFileSync(join(FIXTURES, name));
+  const enc = sniffEncoding(bytes, { complete: true });
+  const text = iconv.decode(bytes.subarray(enc.bomLength), enc.encoding);
+  const { delimiter, sepLine } = sniffDelimiter(text);
+  const rows = parse(text, { delimiter, from_line: sepLine ? 2 : 1, relax_column_count: true }) as string[][];
+  return { rows, delimiter };
+}
+
+/** header → described target, for the columns that are not ignored. */
+function targets(mapping: ColumnMapping[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of mapping) if (m.target.type !== 'ignore') out[m.header] = describeTarget(m.target);
+  return out;
+}
+
+function ok(result: ReturnType<typeof rowToRecord>): ImportValues {
+  if (!result.ok) throw new Error(`row rejected: ${result.reason}`);
+  return result.values;
+}
+
+/** The `set` list as an object (later entries win, as in applyChanges). */
+function setOf(values: ImportValues): Record<string, string> {
+  return Object.fromEntries(values.set.map((s) => [s.field, s.value]));
+}
+
+function rowOf(headers: string[], cells: Record<string, string>, ctx: RowContext = {}, map?: Record<string, string>) {
+  const mapping = mapHeaders(headers, { map });
+  return rowToRecord(mapping, headers.map((h) => cells[h] ?? ''), ctx);
+}
+
+describe('normalizeHeader', () => {
+  it.each([
+    ['E-Mail', 'email'],
+    ['E-mail Address', 'emailaddress'],
+    ['  Straße ', 'strasse'],
+    ['Strasse', 'strasse'],
+    ['STRASSE', 'strasse'],
+    ['Nächster Kontakt', 'nachsterkontakt'],
+    ['Kunde seit', 'kundeseit'],
+    ['Kd.-Nr.', 'kdnr'],
+    ['first_name', 'firstname'],
+    ['Business Country/Region', 'businesscountryregion'],
+    ['Ürün', 'urun'],
+  ])('%j → %j', (header, key) => {
+    expect(normalizeHeader(header)).toBe(key);
+  });
+});
+
+describe('mapHeaders: names in English and German', () => {
+  const cases: [string, string][] = [
+    ['E-Mail', 'email'],
+    ['Email Address', 'email'],
+    ['e-mail', 'email'],
+    ['Mail', 'email'],
+    ['E-Mail-Adresse', 'email'],
+    ['Vorname', 'first_name'],
+    ['First Name', 'first_name'],
+    ['first_name', 'first_name'],
+    ['Nachname', 'last_name'],
+    ['Familienname', 'last_name'],
+    ['Name', 'name'],
+    ['Firma', 'company'],
+    ['Unternehmen', 'company'],
+    ['Company', 'company'],
+    ['Straße', 'street'],
+    ['Strasse', 'street'],
+    ['Hausnummer', 'street (house number)'],
+    ['PLZ', 'postcode'],
+    ['Postleitzahl', 'postcode'],
+    ['ZIP Code', 'postcode'],
+    ['Ort', 'city'],
+    ['Stadt', 'city'],
+    ['Land', 'country'],
+    ['Bundesland', 'region'],
+    ['Geburtstag', 'birthday'],
+    ['Geburtsdatum', 'birthday'],
+    ['Date of Birth', 'birthday'],
+    ['Umsatz', 'revenue'],
+    ['Jahresumsatz', 'revenue'],
+    ['Mitarbeiter', 'headcount'],
+    ['Mitarbeiterzahl', 'headcount'],
+    ['Branche', 'industry'],
+    ['Rechtsform', 'legal_form'],
+    ['Kundennr', 'external_id'],
+    ['Kundennummer', 'external_id'],
+    ['Kunden-Nr.', 'external_id'],
+    ['external_id', 'external_id'],
+    ['Kunde seit', 'customer_since'],
+    ['Bemerkung', 'notes'],
+    ['Notizen', 'notes'],
+    ['Telefon', 'phone'],
+    ['Mobil', 'phone'],
+    ['Handy', 'phone'],
+    ['Position', 'role'],
+    ['Funktion', 'role'],
+    ['Beruf', 'profession'],
+    ['Tags', 'tags'],
+    ['Schlagworte', 'tags'],
+    ['Kategorien', 'tags'],
+    ['Quelle', 'source'],
+    ['Website', 'website'],
+    ['Homepage', 'website'],
+    ['Status', 'lifecycle'],
+    ['Nächster Kontakt', 'next_contact'],
+    ['Naechster Kontakt', 'next_contact'],
+    ['Wiedervorlage', 'next_contact'],
+    ['Entscheider', 'decision_maker'],
+    ['Kundentyp', 'kind'],
+    ['Lieblingsfarbe', 'custom.Lieblingsfarbe'],
+    ['  Schuhgröße  ', 'custom.Schuhgröße'],
+  ];
+  it.each(cases)('%j → %s', (header, target) => {
+    const [m] = mapHeaders([header]);
+    expect(describeTarget(m!.target).replace(/ \(or custom\..*\)$/, '')).toBe(target);
+  });
+
+  it('"Name" beside "Vorname" is the surname; beside both it is the display name', () => {
+    expect(targets(mapHeaders(['Vorname', 'Name', 'Ort']))).toEqual({ Vorname: 'first_name', Name: 'last_name', Ort: 'city' });
+    expect(targets(mapHeaders(['Name', 'Ort']))).toEqual({ Name: 'name', Ort: 'city' });
+    expect(targets(mapHeaders(['Vorname', 'Nachname', 'Name']))).toEqual({ Vorname: 'first_name', Nachname: 'last_name', Name: 'name' });
+  });
+
+  it('keeps unknown columns as custom fields named by the trimmed header, and ignores headerless ones', () => {
+    const mapping = mapHeaders(['E-Mail', ' Shoe size ', '', 'custom.city']);
+    expect(mapping.map((m) => [m.header, describeTarget(m.target), m.via])).toEqual([
+      ['E-Mail', 'email (or custom.E-Mail)', 'known'],
+      ['Shoe size', 'custom.Shoe size', 'unknown'],
+      ['', 'nothing (ignored)', 'no-header'],
+      ['city', 'custom.city', 'own'].map((v, i) => (i === 0 ? 'custom.city' : v)),
+    ].map((r) => r as string[]));
+  });
+
+  it('takes the key from an external id column, else e-mail', () => {
+    expect(defaultKey(mapHeaders(['Kundennr', 'E-Mail']))).toBe('external_id');
+    expect(defaultKey(mapHeaders(['Vorname', 'E-Mail']))).toBe('email');
+  });
+});
+
+describe('mapHeaders: rejected headers', () => {
+  it.each(['__proto__', 'constructor', 'prototype', ' __proto__ '])('rejects a %j header, naming the column', (header) => {
+    expect(() => mapHeaders(['E-Mail', header])).toThrow(RejectedInputError);
+    expect(() => mapHeaders(['E-Mail', header])).toThrow(/Column 2/);
+  });
+
+  it('takes lookalikes of reserved names as ordinary custom fields', () => {
+    expect(targets(mapHeaders(['Constructor', 'toString', 'hasOwnProperty']))).toEqual({
+      Constructor: 'custom.Constructor',
+      toString: 'custom.toString',
+      hasOwnProperty: 'custom.hasOwnProperty',
+    });
+  });
+
+  it.each([
+    [['Vorname', 'First Name'], /Columns 1 \("Vorname"\) and 2 \("First Name"\) both map to first_name/],
+    [['Straße', 'Strasse'], /Columns 1 .* and 2 .* both map to street/],
+    [['Notiz 1', 'Notiz 1'], /both map to custom\.Notiz 1/],
+    [['E-Mail', 'E-Mail'], /both map to email/],
+    [['Firma', 'Unternehmen'], /both map to company/],
+    [['PLZ', 'Postleitzahl'], /both map to postcode/],
+  ])('rejects %j', (headers, message) => {
+    expect(() => mapHeaders(headers)).toThrow(RejectedInputError);
+    expect(() => mapHeaders(headers)).toThrow(message);
+  });
+
+  it('allows columns that add up: several tag columns, several e-mails and phones, several address blocks', () => {
+    const mapping = mapHeaders(['Tags', 'Kategorien', 'E-Mail', 'E-Mail 2', 'Telefon', 'Mobil', 'Business City', 'Home City']);
+    expect(mapping.map((m) => m.target.type)).toEqual(['tags', 'tags', 'alternate', 'alternate', 'alternate', 'alternate', 'address', 'address']);
+  });
+
+  it('rejects a header too long for a custom field name', () => {
+    expect(() => mapHeaders(['E-Mail', 'x'.repeat(65)])).toThrow(/Column 2 .* cannot be kept as a custom field/);
+    expect(() => mapHeaders(['E-Mail', 'x'.repeat(65)], { map: { ['x'.repeat(65)]: '-' } })).not.toThrow();
+  });
+});
+
+describe('mapHeaders: --map', () => {
+  it('overrides, ignores with -, and writes custom.NAME', () => {
+    const mapping = mapHeaders(['Nr', 'Col2', 'Col3', 'Vorname'], {
+      map: parseMapSpec('Nr=external_id, Col2=custom.Schuhgröße,Col3=-'),
+    });
+    expect(mapping.map((m) => [describeTarget(m.target), m.via])).toEqual([
+      ['external_id', 'map'],
+      ['custom.Schuhgröße', 'map'],
+      ['nothing (ignored)', 'map'],
+      ['first_name', 'known'],
+    ]);
+  });
+
+  it('matches the column case- and accent-insensitively', () => {
+    expect(describeTarget(mapHeaders(['Straße'], { map: { strasse: 'custom.Weg' } })[0]!.target)).toBe('custom.Weg');
+  });
+
+  it('lets a mapped e-mail column win over a recognised one, which is then kept as a custom field', () => {
+    const headers = ['E-Mail', 'Kontakt'];
+    const values = ok(rowOf(headers, { 'E-Mail': 'old@example.de', Kontakt: 'new@example.de', }, {}, { Kontakt: 'email' }));
+    // a row needs a name; this one has none, so add one
+    expect(values).toBeDefined();
+  });
+
+  it.each([
+    [{ Nope: 'email' }, /--map names the column "Nope"/],
+    [{ Vorname: 'vorname' }, /"vorname" for column "Vorname" is not a field/],
+    [{ Vorname: 'sales_total' }, /assigned or derived/],
+    [{ Vorname: 'company_id' }, /assigned or derived/],
+    [{ Vorname: 'custom.__proto__' }, /not a usable custom field name/],
+  ])('refuses %j', (map, message) => {
+    expect(() => mapHeaders(['Vorname', 'Name'], { map })).toThrow(UsageError);
+    expect(() => mapHeaders(['Vorname', 'Name'], { map })).toThrow(message);
+  });
+
+  it('parses the --map text', () => {
+    expect({ ...parseMapSpec("Kundennr=external_id,Col 2 = custom.x ,Col3=-,a=b=c") }).toEqual({
+      Kundennr: 'external_id',
+      'Col 2': 'custom.x',
+      Col3: '-',
+      'a=b': 'c',
+    });
+    expect(() => parseMapSpec('Kundennr')).toThrow(UsageError);
+    expect(() => parseMapSpec('__proto__=email')).toThrow(UsageError);
+  });
+});
+
+describe('the fixtures map where they belong', () => {
+  it('german-excel.csv (Windows-1252, `;`, DD.MM.YYYY, 1.234,56, PLZ 01067)', () => {
+    const { rows, delimiter } = readFixture('german-excel.csv');
+    const mapping = mapHeaders(rows[0]!);
+    expect(detectLayout(rows[0]!)).toBe('generic');
+    expect(targets(mapping)).toEqual({
+      Kundennr: 'external_id', Vorname: 'first_name', Nachname: 'last_name', Firma: 'company', Straße: 'street',
+      PLZ: 'postcode', Ort: 'city', Geburtstag: 'birthday', Umsatz: 'revenue', 'E-Mail': 'email (or custom.E-Mail)',
+      Telefon: 'phone (or custom.Telefon)', 'Kunde seit': 'customer_since', Bemerkung: 'notes', Schlagworte: 'tags',
+      Lieblingsfarbe: 'custom.Lieblingsfarbe',
+    });
+    const ctx: RowContext = { decimal: delimiter === ';' ? ',' : '.' };
+    const [juergen, oekobau, annaLena, oezlem] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, ctx)));
+    expect(juergen!.kind).toBe('person');
+    expect(setOf(juergen!)).toEqual({
+      external_id: 'K-1001', first_name: 'Jürgen', last_name: 'Müller', street: 'Königstraße 5', postcode: '01067',
+      city: 'Dresden', birthday: '1985-05-17', email: 'juergen@example.de', phone: '0351 1234567',
+      customer_since: '2020-03-01', notes: 'Größter Kunde, zahlt pünktlich', 'custom.Lieblingsfarbe': 'Grün',
+    });
+    expect(juergen!.companyName).toBe('Bäckerei Müller GmbH');
+    expect(juergen!.companySet).toEqual([{ field: 'revenue', value: '1234.56' }]);
+    expect(juergen!.tagEdits).toEqual(['+VIP', '+Stammkunde']);
+
+    expect(oekobau!.kind).toBe('company');
+    expect(setOf(oekobau!)).toMatchObject({
+      name: 'Ökobau Süd GmbH', revenue: '1234567.89', postcode: '09111', notes: 'Rahmenvertrag; „Premium“ bis 2027',
+    });
+    expect(setOf(annaLena!)).toMatchObject({ first_name: 'Anna-Lena', last_name: 'Weiß', birthday: '1990-02-01', postcode: '04109', notes: 'Zeile 1\nZeile 2' });
+    expect(annaLena!.companyName).toBeUndefined();
+    expect(setOf(oezlem!)).toMatchObject({ first_name: 'Özlem', last_name: 'Çelik', birthday: '1988-02-29', street: 'Schloßstraße 1', notes: 'Rabatt 5 € vereinbart' });
+  });
+
+  it('german-excel.csv rows go through applyChanges whole', () => {
+    const { rows } = readFixture('german-excel.csv');
+    const mapping = mapHeaders(rows[0]!);
+    for (const row of rows.slice(1)) {
+      const v = ok(rowToRecord(mapping, row, { decimal: ',' }));
+      const draft = applyChanges(emptyDraft(v.kind), { set: v.set, unset: [], tagEdits: v.tagEdits ?? [] });
+      expect(draft.postcode).toMatch(/^0\d{4}$/);
+      if (v.companySet) applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: v.companyName! }, ...v.companySet], unset: [], tagEdits: [] });
+    }
+    const company = ok(rowToRecord(mapping, rows[2]!, { decimal: ',' }));
+    const draft = applyChanges(emptyDraft('company'), { set: company.set, unset: [], tagEdits: company.tagEdits ?? [] });
+    expect([draft.name, draft.revenue, draft.postcode, draft.tags, draft.custom]).toEqual(['Ökobau Süd GmbH', 123456789, '09111', ['Bau'], {}]);
+  });
+
+  it('utf8-bom.csv (English headers, formula guards)', () => {
+    const { rows } = readFixture('utf8-bom.csv');
+    const mapping = mapHeaders(rows[0]!);
+    expect(targets(mapping)).toEqual({
+      'First Name': 'first_name', 'Last Name': 'last_name', Company: 'company', 'Email Address': 'email (or custom.Email Address)',
+      Phone: 'phone (or custom.Phone)', Zip: 'postcode', City: 'city', Country: 'country', Birthday: 'birthday', Tags: 'tags', Notes: 'notes',
+    });
+    const [zoe, francois] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
+    expect(setOf(zoe!)).toMatchObject({ first_name: 'Zoë', last_name: 'Åström', phone: '+46 8 123 456', postcode: '01067', birthday: '1992-11-03' });
+    expect(zoe!.companyName).toBe('Nordlicht AB');
+    expect(zoe!.tagEdits).toEqual(['+VIP', '+Newsletter']);
+    expect(setOf(francois!)).toMatchObject({ first_name: 'François', birthday: '--07-14', notes: '=HYPERLINK("x")' });
+  });
+
+  it('utf16le-tab.txt ("Name" beside "Vorname", an emoji)', () => {
+    const { rows } = readFixture('utf16le-tab.txt');
+    const mapping = mapHeaders(rows[0]!);
+    expect(targets(mapping)).toEqual({
+      Vorname: 'first_name', Name: 'last_name', Firma: 'company', PLZ: 'postcode', Ort: 'city', Geburtstag: 'birthday',
+      Mobil: 'phone (or custom.Mobil)', Notizen: 'notes',
+    });
+    const [joerg, uelkue] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
+    expect(setOf(joerg!)).toEqual({
+      first_name: 'Jörg', last_name: 'Schäfer', postcode: '01067', city: 'Dresden', birthday: '1970-04-03',
+      phone: '0171 1111111', notes: 'Mag Kaffee ☕ und 😀',
+    });
+    expect(joerg!.companyName).toBe('Schäfer & Söhne KG');
+    expect(setOf(uelkue!)).toEqual({ first_name: 'Ülkü', last_name: 'Öztürk', postcode: '08056', city: 'Zwickau', notes: 'Tab-getrennt' });
+  });
+
+  it('outlook.csv: business address before home, the first e-mail and phone, categories as tags, no bookkeeping columns', () => {
+    const { rows } = readFixture('outlook.csv');
+    const header = rows[0]!;
+    expect(detectLayout(header)).toBe('outlook');
+    const mapping = mapHeaders(header);
+    const t = targets(mapping);
+    expect(t).toMatchObject({
+      'First Name': 'first_name', 'Last Name': 'last_name', Company: 'company', 'Job Title': 'role',
+      'Business Street': 'street (business address)', 'Business Street 2': 'street (line 2) (business address)',
+      'Business City': 'city (business address)', 'Business Postal Code': 'postcode (business address)',
+      'Business Country/Region': 'country (business address)', 'Home Street': 'street (home address)',
+      'Home City': 'city (home address)', 'Home Postal Code': 'postcode (home address)',
+      'E-mail Address': 'email (or custom.E-mail Address)', 'E-mail 2 Address': 'email (or custom.E-mail 2 Address)',
+      'Business Phone': 'phone (or custom.Business Phone)', 'Mobile Phone': 'phone (or custom.Mobile Phone)',
+      'Home Phone': 'phone (or custom.Home Phone)', Birthday: 'birthday', Notes: 'notes', Categories: 'tags', 'Web Page': 'website',
+    });
+    for (const noise of ['Priority', 'Sensitivity', 'Private', 'Gender', 'E-mail Type', 'E-mail Display Name']) expect(t[noise]).toBeUndefined();
+
+    const orders = decideSlashOrders(mapping, rows.slice(1));
+    expect(orders[header.indexOf('Birthday')]).toBe('mdy');
+    const [juergen, anna, oekobau] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, { slashOrders: orders })));
+    expect(setOf(juergen!)).toEqual({
+      first_name: 'Jürgen', last_name: 'Müller', role: 'Geschäftsführer', birthday: '1985-05-17',
+      notes: 'Erste Zeile\nZweite Zeile, mit "Zitat"', phone: '+49 351 1234567', 'custom.Mobile Phone': '+49 170 1234567',
+      email: 'juergen@example.de', 'custom.E-mail 2 Address': 'j.mueller@example.org', street: 'Königstraße 5, Hinterhaus',
+      postcode: '01067', city: 'Dresden', region: 'Sachsen', country: 'Deutschland', 'custom.Home Street': 'Am Weg 1',
+      'custom.Home City': 'Radebeul', 'custom.Home Postal Code': '01445', 'custom.Title': 'Dr.',
+    });
+    expect(juergen!.companyName).toBe('Müller & Söhne KG');
+    expect(juergen!.companySet).toEqual([{ field: 'website', value: 'https://mueller.example' }]);
+    expect(juergen!.tagEdits).toEqual(['+Kunden', '+VIP']);
+    // no e-mail 1, so e-mail 2 is the e-mail; only a home address, so it is the address; 0/0/00 is no date
+    expect(setOf(anna!)).toEqual({
+      first_name: 'Anna', last_name: 'Weiß', birthday: '1970-12-24', phone: '0341 555', email: 'anna@example.de',
+      street: 'Am Brühl 3', postcode: '04109', city: 'Leipzig', 'custom.Anniversary': '6/1/2001',
+    });
+    expect(oekobau!.kind).toBe('company');
+    expect(setOf(oekobau!)).toEqual({ name: 'Ökobau Süd GmbH', phone: '0371 98765', city: 'Chemnitz', website: 'https://oekobau.example' });
+  });
+
+  it('google.csv (2024 layout): labels as tags without * myContacts / * starred', () => {
+    const { rows } = readFixture('google.csv');
+    expect(detectLayout(rows[0]!)).toBe('google');
+    const mapping = mapHeaders(rows[0]!);
+    const t = targets(mapping);
+    expect(t).toMatchObject({
+      'First Name': 'first_name', 'Last Name': 'last_name', 'Organization Name': 'company', 'Organization Title': 'role',
+      Birthday: 'birthday', Notes: 'notes', Labels: 'tags', 'E-mail 1 - Value': 'email (or custom.E-mail 1 - Value)',
+      'Phone 1 - Value': 'phone (or custom.Phone 1 - Value)', 'Address 1 - Street': 'street (address1 address)',
+      'Address 1 - City': 'city (address1 address)', 'Address 1 - Postal Code': 'postcode (address1 address)',
+      'Address 1 - Country': 'country (address1 address)', 'Website 1 - Value': 'website',
+    });
+    for (const noise of ['Photo', 'File As', 'Phonetic First Name', 'E-mail 1 - Label', 'Address 1 - Formatted', 'Phone 1 - Label']) {
+      expect(t[noise]).toBeUndefined();
+    }
+    const [anna, zoe, oekobau] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
+    expect(setOf(anna!)).toMatchObject({
+      first_name: 'Anna', last_name: 'Schmidt', role: 'Geschäftsführerin', birthday: '1979-08-03',
+      email: 'anna.schmidt@example.de', 'custom.E-mail 2 - Value': 'anna@example.org', phone: '+49 170 2222222',
+      street: 'Prager Straße 1', postcode: '01069', city: 'Dresden', country: 'DE', 'custom.Name Prefix': 'Dr.',
+    });
+    expect(anna!.tagEdits).toEqual(['+Kunden']);
+    expect(anna!.companyName).toBe('Schmidt IT GmbH');
+    expect(setOf(zoe!)).toMatchObject({ first_name: 'Zoë', last_name: 'Krüger', birthday: '--12-24' });
+    expect(zoe!.tagEdits).toBeUndefined();
+    expect(oekobau!.kind).toBe('company');
+    expect(oekobau!.tagEdits).toEqual(['+Lieferanten', '+Bau']);
+  });
+
+  it('google-old.csv: given/family names, organisation, group membership', () => {
+    const { rows } = readFixture('google-old.csv');
+    expect(detectLayout(rows[0]!)).toBe('google-old');
+    const mapping = mapHeaders(rows[0]!);
+    expect(targets(mapping)).toMatchObject({
+      Name: 'name', 'Given Name': 'first_name', 'Family Name': 'last_name', Occupation: 'profession',
+      'Group Membership': 'tags', 'Organization 1 - Name': 'company', 'Organization 1 - Title': 'role',
+      'Address 1 - Extended Address': 'street (line 2) (address1 address)',
+    });
+    const [juergen, oekobau] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
+    expect(setOf(juergen!)).toEqual({
+      first_name: 'Jürgen', last_name: 'Müller', birthday: '1985-05-17', profession: 'Bäcker', notes: 'Alter Kontakt',
+      role: 'Inhaber', email: 'juergen@example.de', phone: '+49 170 1234567', street: 'Königstraße 5, Hinterhaus',
+      postcode: '01067', city: 'Dresden',
+    });
+    expect(juergen!.tagEdits).toEqual(['+friends', '+Kunden']);
+    expect(oekobau!.kind).toBe('company');
+    expect(setOf(oekobau!)).toEqual({ name: 'Ökobau Süd GmbH', website: 'https://oekobau.example' });
+  });
+
+  it('own-export.csv: exact field names, derived columns ignored, plain custom columns, guards removed', () => {
+    const { rows } = readFixture('own-export.csv');
+    expect(detectLayout(rows[0]!)).toBe('own');
+    const mapping = mapHeaders(rows[0]!);
+    const t = targets(mapping);
+    for (const ignored of ['id', 'company_id', 'sales_total', 'sales_count', 'last_sale', 'created_at', 'updated_at']) expect(t[ignored]).toBeUndefined();
+    expect(t).toMatchObject({ kind: 'kind', name: 'name', company: 'company', Lieblingsfarbe: 'custom.Lieblingsfarbe', 'custom.city': 'custom.city', city: 'city' });
+    const [company, person] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
+    expect(company!.kind).toBe('company');
+    expect(setOf(company!)).toEqual({
+      name: 'Ökobau Süd GmbH', external_id: 'K-2001', legal_form: 'GmbH', industry: 'Bau', revenue: '1234567.89',
+      headcount: '42', website: 'https://oekobau.example', phone: '+49 371 98765', postcode: '09111', city: 'Chemnitz',
+      lifecycle: 'customer', 'custom.city': 'Stammsitz',
+    });
+    expect(person!.kind).toBe('person');
+    expect(person!.companyName).toBe('Ökobau Süd GmbH');
+    expect(setOf(person!)).toEqual({
+      role: 'Einkauf', decision_maker: 'true', first_name: 'Jürgen', last_name: 'Müller', birthday: '--02-29',
+      email: 'juergen@example.de', phone: '+49 170 1234567', next_contact: '2026-12-01', notes: '=1+1 ist kein Formelergebnis',
+      'custom.Lieblingsfarbe': 'Grün',
+    });
+  });
+
+  it('excel-sep.csv: the sep= line is skipped and `12,50` is a number', () => {
+    const { rows } = readFixture('excel-sep.csv');
+    expect(rows[0]).toEqual(['Vorname', 'Nachname', 'PLZ', 'Ort', 'Umsatz']);
+    const v = ok(rowToRecord(mapHeaders(rows[0]!), rows[1]!, { decimal: ',' }));
+    expect(setOf(v)).toEqual({ first_name: 'Jürgen', last_name: 'Müller', postcode: '01067', city: 'Dresden', 'custom.Umsatz': '12,50' });
+  });
+});
+
+describe('rowToRecord: dates', () => {
+  const cases: [string, string, RowContext, string][] = [
+    ['ISO', '1985-05-17', {}, '1985-05-17'],
+    ['ISO with a time', '1985-05-17T00:00:00Z', {}, '1985-05-17'],
+    ['ISO with a space and time', '1985-05-17 13:45', {}, '1985-05-17'],
+    ['YYYY/MM/DD', '1985/5/17', {}, '1985-05-17'],
+    ['YYYYMMDD', '19850517', {}, '1985-05-17'],
+    ['DD.MM.YYYY', '17.05.1985', {}, '1985-05-17'],
+    ['D.M.YYYY', '7.5.1985', {}, '1985-05-07'],
+    ['DD.MM.YYYY with a time (Excel)', '17.05.1985 00:00', {}, '1985-05-17'],
+    ['29 February of a leap year', '29.02.1988', {}, '1988-02-29'],
+    ['--MM-DD', '--07-14', {}, '--07-14'],
+    ['--MMDD', '--0714', {}, '--07-14'],
+    ['DD.MM. without a year', '14.7.', {}, '--07-14'],
+    ['year-less 29 February', '--02-29', {}, '--02-29'],
+    ['slash, day > 12', '17/05/1985', {}, '1985-05-17'],
+    ['slash, month second > 12', '05/17/1985', {}, '1985-05-17'],
+    ['slash, column decided dmy', '03/04/1985', { slashOrder: 'dmy' }, '1985-04-03'],
+    ['slash, column decided mdy', '03/04/1985', { slashOrder: 'mdy' }, '1985-03-04'],
+    ['slash, per-column order wins', '03/04/1985', { slashOrder: 'dmy', slashOrders: { 0: 'mdy' } }, '1985-03-04'],
+    ['dash day-first', '17-05-1985', {}, '1985-05-17'],
+    ['--date-format DD/MM/YYYY', '03/04/1985', { dateFormat: 'DD/MM/YYYY' }, '1985-04-03'],
+    ['--date-format MM/DD/YYYY', '03/04/1985', { dateFormat: 'MM/DD/YYYY' }, '1985-03-04'],
+    ['--date-format YYYY.MM.DD', '1985.04.03', { dateFormat: 'YYYY.MM.DD' }, '1985-04-03'],
+    ['--date-format still reads ISO', '1985-04-03', { dateFormat: 'MM/DD/YYYY' }, '1985-04-03'],
+    ['formula guard', "'1985-05-17", {}, '1985-05-17'],
+  ];
+  it.each(cases)('%s: %j', (_name, cell, ctx, expected) => {
+    const v = ok(rowToRecord(mapHeaders(['Geburtstag', 'Nachname']), [cell, 'X'], ctx));
+    expect(setOf(v).birthday).toBe(expected);
+  });
+
+  it.each([
+    ['31.02.2020', 'birthday: not a date'],
+    ['2020-13-01', 'birthday: not a date'],
+    ['gestern', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
+    ['03/04/1985', 'birthday: the date could be day/month or month/day; pass --date-format DD/MM/YYYY or MM/DD/YYYY'],
+    ['17.05.85', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
+    ['--02-30', 'birthday: not a date'],
+  ])('rejects %j with a reason that names the field, not the value', (cell, reason) => {
+    const result = rowToRecord(mapHeaders(['Geburtstag', 'Nachname']), [cell, 'X'], {});
+    expect(result).toEqual({ ok: false, reason });
+  });
+
+  it('reads --MM-DD only for birthdays', () => {
+    expect(rowToRecord(mapHeaders(['Kunde seit', 'Nachname']), ['--07-14', 'X'], {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^customer_since: not a date/) });
+    expect(setOf(ok(rowToRecord(mapHeaders(['Kunde seit', 'Nachname']), ['01.03.2020', 'X'], {}))).customer_since).toBe('2020-03-01');
+  });
+
+  it("skips Outlook's empty dates", () => {
+    for (const cell of ['0/0/00', '0.0.00']) {
+      expect(setOf(ok(rowToRecord(mapHeaders(['Birthday', 'Last Name']), [cell, 'X'], {})))).toEqual({ last_name: 'X' });
+    }
+  });
+
+  it('rejects a --date-format without day, month and year', () => {
+    expect(() => parseDateFormat('DD/MM')).toThrow(UsageError);
+    expect(() => parseDateFormat('DD/MM/YY')).toThrow(UsageError);
+    expect(() => parseImportDate('birthday', '1/2/2020', { dateFormat: 'QQ/DD/YYYY' })).toThrow(UsageError);
+    expect(parseDateFormat('DD/MM/YYYY').order).toBe('dmy');
+    expect(parseDateFormat('M/D/YYYY').order).toBe('mdy');
+  });
+});
+
+describe('decideSlashOrder', () => {
+  it.each([
+    [['13/02/2020', '01/02/2020'], 'dmy'],
+    [['02/13/2020', '01/02/2020'], 'mdy'],
+    [['01/02/2020', '03/04/2020'], 'ambiguous'],
+    [['13/02/2020', '02/13/2020'], 'ambiguous'],
+    [['', '1985-05-17', '17.05.1985'], 'ambiguous'],
+    [["'13/02/2020", '5/6/2021 00:00'], 'dmy'],
+    [['5/17/1985', '0/0/00', '12/24/1970'], 'mdy'],
+  ] as [string[], string][])('%j → %s', (samples, expected) => {
+    expect(decideSlashOrder(samples)).toBe(expected);
+  });
+
+  it('is decided for the date columns of a mapping only', () => {
+    const mapping = mapHeaders(['Geburtstag', 'Kunde seit', 'Notiz']);
+    expect(decideSlashOrders(mapping, [['17/05/1985', '05/17/2020', '13/02/2020']])).toEqual({ 0: 'dmy', 1: 'mdy' });
+  });
+});
+
+describe('rowToRecord: numbers', () => {
+  const cases: [string, RowContext, string][] = [
+    ['1.234.567,89', {}, '1234567.89'],
+    ['1,234,567.89', {}, '1234567.89'],
+    ['1234567.89', {}, '1234567.89'],
+    ['1234567,89', {}, '1234567.89'],
+    ['1.234,56', {}, '1234.56'],
+    ['1234,5', {}, '1234.50'],
+    ['1.234.567', {}, '1234567.00'],
+    ['1 234 567,89', {}, '1234567.89'],
+    ['€ 1.234,56', {}, '1234.56'],
+    ['1.234,56 EUR', {}, '1234.56'],
+    ['-500', {}, '-500.00'],
+    ['12.500', { decimal: ',' }, '12500.00'],
+    ['1,500', { decimal: '.' }, '1500.00'],
+    ['12,5', { decimal: ',' }, '12.50'],
+    ["'-5", {}, '-5.00'],
+  ];
+  it.each(cases)('revenue %j → %j', (cell, ctx, expected) => {
+    expect(setOf(ok(rowToRecord(mapHeaders(['Firma', 'Umsatz']), ['ACME', cell], ctx))).revenue).toBe(expected);
+  });
+
+  it.each(['viel', '1.2.3,4', '12,345,6'])('rejects revenue %j as not a number', (cell) => {
+    expect(rowToRecord(mapHeaders(['Firma', 'Umsatz']), ['ACME', cell], {})).toEqual({ ok: false, reason: 'revenue: not a number' });
+  });
+
+  it.each([
+    ['42', '42'],
+    ['1.234', '1234'],
+    ['1,234', '1234'],
+    ['1 234', '1234'],
+  ])('headcount %j → %j', (cell, expected) => {
+    expect(setOf(ok(rowToRecord(mapHeaders(['Firma', 'Mitarbeiter']), ['ACME', cell], {}))).headcount).toBe(expected);
+  });
+
+  it('rejects a headcount that is no whole number', () => {
+    expect(rowToRecord(mapHeaders(['Firma', 'Mitarbeiter']), ['ACME', 'etwa 40'], {})).toEqual({ ok: false, reason: 'headcount: not a whole number' });
+  });
+
+  it('parseImportMoney gives null for text', () => {
+    expect(parseImportMoney('abc')).toBeNull();
+    expect(parseImportMoney('0,99')).toBe('0.99');
+  });
+});
+
+describe('rowToRecord: text stays text', () => {
+  it('keeps leading zeros, phone formatting and inner spaces', () => {
+    const v = ok(rowToRecord(mapHeaders(['Nachname', 'PLZ', 'Telefon', 'Kundennr']), ['X', '01067', '+49 (0)351 / 12 34-5', '000123'], {}));
+    expect(setOf(v)).toEqual({ last_name: 'X', postcode: '01067', phone: '+49 (0)351 / 12 34-5', external_id: '000123' });
+  });
+
+  it('never emits anything for empty cells, so an import never clears a field', () => {
+    const headers = ['Vorname', 'Nachname', 'E-Mail', 'PLZ', 'Geburtstag', 'Tags', 'Lieblingsfarbe'];
+    const v = ok(rowToRecord(mapHeaders(headers), ['Anna', '', '  ', '', '', '', ''], {}));
+    expect(v).toEqual({ kind: 'person', set: [{ field: 'first_name', value: 'Anna' }] });
+  });
+
+  it('treats missing cells of a short row as empty', () => {
+    expect(setOf(ok(rowToRecord(mapHeaders(['Nachname', 'PLZ', 'Ort']), ['X'], {})))).toEqual({ last_name: 'X' });
+  });
+});
+
+describe('the formula guard', () => {
+  it.each([
+    ["'=SUM(A1)", '=SUM(A1)'],
+    ["'+49 351 1234", '+49 351 1234'],
+    ["'-5", '-5'],
+    ["'@home", '@home'],
+    ["'\tx", '\tx'],
+    ["'\rx", '\rx'],
+    ["'abc", "'abc"],
+    ["'", "'"],
+    ["''=x", "''=x"],
+    ['=SUM(A1)', '=SUM(A1)'],
+    ["O'Brien", "O'Brien"],
+  ])('%j → %j', (cell, expected) => {
+    expect(removeFormulaGuard(cell)).toBe(expected);
+  });
+
+  it('is removed from every kind of column', () => {
+    const headers = ['Nachname', 'Telefon', 'Notiz', 'Bemerkung'];
+    const v = ok(rowToRecord(mapHeaders(headers), ["'-Strich", "'+49 1", "'@x", "'=1+1"], {}));
+    expect(setOf(v)).toEqual({ last_name: '-Strich', phone: '+49 1', 'custom.Notiz': '@x', notes: '=1+1' });
+  });
+});
+
+describe('rowToRecord: kind', () => {
+  const headers = ['Typ', 'Vorname', 'Nachname', 'Name', 'Firma', 'Branche'];
+  const cases: [string, Record<string, string>, 'company' | 'person', Record<string, string>, string | undefined][] = [
+    ['first and last name: a person', { Vorname: 'Anna', Nachname: 'Weiß', Firma: 'ACME' }, 'person', { first_name: 'Anna', last_name: 'Weiß' }, 'ACME'],
+    ['only a company: a company', { Firma: 'ACME GmbH' }, 'company', { name: 'ACME GmbH' }, undefined],
+    ['a name with a legal form: a company', { Name: 'Müller & Co. KG' }, 'company', { name: 'Müller & Co. KG' }, undefined],
+    ['a name and company fields: a company', { Name: 'Bäckerei Schmidt', Branche: 'Handwerk' }, 'company', { name: 'Bäckerei Schmidt', industry: 'Handwerk' }, undefined],
+    ['a name alone: a person', { Name: 'Anna Weiß' }, 'person', { name: 'Anna Weiß' }, undefined],
+    ['a name and another company: a person at it', { Name: 'Anna Weiß', Firma: 'ACME' }, 'person', { name: 'Anna Weiß' }, 'ACME'],
+    ['name equal to company: a company', { Name: 'ACME', Firma: 'acme' }, 'company', { name: 'ACME' }, undefined],
+    ['explicit kind wins', { Typ: 'Firma', Name: 'Anna Weiß' }, 'company', { name: 'Anna Weiß' }, undefined],
+    ['explicit person', { Typ: 'privat', Firma: 'ACME' }, 'person', {}, 'ACME'],
+  ];
+  it.each(cases)('%s', (_name, cells, kind, expected, companyName) => {
+    const mapping = mapHeaders(headers, { map: { Typ: 'kind' } });
+    const result = rowToRecord(mapping, headers.map((h) => cells[h] ?? ''), {});
+    if (kind === 'person' && Object.keys(expected).length === 0) {
+      expect(result).toEqual({ ok: false, reason: 'last_name: a person needs a first or last name, or a name' });
+      return;
+    }
+    const v = ok(result);
+    expect(v.kind).toBe(kind);
+    expect(setOf(v)).toEqual(expected);
+    expect(v.companyName).toBe(companyName);
+  });
+
+  it.each([
+    [{ Typ: 'Planet', Name: 'X' }, 'kind: must be company or person'],
+    [{ Typ: 'constructor', Name: 'X' }, 'kind: must be company or person'],
+    [{ Branche: 'Bau' }, 'name: the row has no name (a first or last name, a name or a company)'],
+  ])('rejects %j', (cells, reason) => {
+    const mapping = mapHeaders(headers, { map: { Typ: 'kind' } });
+    expect(rowToRecord(mapping, headers.map((h) => (cells as Record<string, string>)[h] ?? ''), {})).toEqual({ ok: false, reason });
+  });
+
+  it('puts a company field of a person row without a company into a custom field', () => {
+    const v = ok(rowOf(['Vorname', 'Nachname', 'Website', 'Umsatz'], { Vorname: 'Anna', Nachname: 'W', Website: 'https://anna.example', Umsatz: '5' }));
+    expect(setOf(v)).toEqual({ first_name: 'Anna', last_name: 'W', 'custom.Website': 'https://anna.example', 'custom.Umsatz': '5' });
+    expect(v.companySet).toBeUndefined();
+  });
+
+  it('puts person fields of a company row into custom fields', () => {
+    const v = ok(rowOf(['Firma', 'Geburtstag', 'Position'], { Firma: 'ACME', Geburtstag: '1.1.2000', Position: 'CEO' }));
+    expect(setOf(v)).toEqual({ name: 'ACME', 'custom.Geburtstag': '1.1.2000', 'custom.Position': 'CEO' });
+  });
+});
+
+describe('rowToRecord: values of several columns', () => {
+  it('fills e-mail from the first non-empty column and keeps the others', () => {
+    const headers = ['Nachname', 'E-Mail', 'E-Mail 2', 'E-Mail 3'];
+    expect(setOf(ok(rowOf(headers, { Nachname: 'X', 'E-Mail 2': 'b@x.de', 'E-Mail 3': 'c@x.de' })))).toEqual({
+      last_name: 'X', email: 'b@x.de', 'custom.E-Mail 3': 'c@x.de',
+    });
+  });
+
+  it('ranks phones: business before mobile before home, whatever the column order', () => {
+    const headers = ['Nachname', 'Home Phone', 'Mobile Phone', 'Business Phone'];
+    expect(setOf(ok(rowOf(headers, { Nachname: 'X', 'Home Phone': '3', 'Mobile Phone': '2', 'Business Phone': '1' })))).toEqual({
+      last_name: 'X', phone: '1', 'custom.Mobile Phone': '2', 'custom.Home Phone': '3',
+    });
+  });
+
+  it('a --map to email wins over the recognised column', () => {
+    const v = ok(rowOf(['Nachname', 'E-Mail', 'Kontakt'], { Nachname: 'X', 'E-Mail': 'old@x.de', Kontakt: 'new@x.de' }, {}, { Kontakt: 'email' }));
+    expect(setOf(v)).toEqual({ last_name: 'X', email: 'new@x.de', 'custom.E-Mail': 'old@x.de' });
+  });
+
+  it('joins street, house number and extra lines', () => {
+    const v = ok(rowOf(['Nachname', 'Straße', 'Hausnummer', 'Adresszusatz', 'PLZ'], { Nachname: 'X', Straße: 'Hauptstr.', Hausnummer: '5a', Adresszusatz: 'Hinterhaus', PLZ: '01067' }));
+    expect(setOf(v)).toEqual({ last_name: 'X', street: 'Hauptstr., Hinterhaus 5a', postcode: '01067' });
+  });
+
+  it('merges tags of several columns, without duplicates, as additions', () => {
+    const v = ok(rowOf(['Nachname', 'Tags', 'Kategorien', 'Labels'], { Nachname: 'X', Tags: 'a, b', Kategorien: 'b;c', Labels: '* myContacts ::: -alt ::: * starred' }));
+    expect(v.tagEdits).toEqual(['+a', '+b', '+c', '+-alt']);
+    const draft = applyChanges(emptyDraft('person'), { set: v.set, unset: [], tagEdits: v.tagEdits! });
+    expect(draft.tags).toEqual(['a', 'b', 'c', '-alt']);
+  });
+
+  it('reads a custom column of JSON', () => {
+    const v = ok(rowOf(['Nachname', 'custom'], { Nachname: 'X', custom: '{"Farbe":"Grün","Zahl":3,"leer":""}' }, {}, { custom: 'custom' }));
+    expect(setOf(v)).toEqual({ last_name: 'X', 'custom.Farbe': 'Grün', 'custom.Zahl': '3' });
+    expect(rowOf(['Nachname', 'custom'], { Nachname: 'X', custom: '[1]' }, {}, { custom: 'custom' })).toEqual({ ok: false, reason: 'custom: not a JSON object' });
+    expect(rowOf(['Nachname', 'custom'], { Nachname: 'X', custom: '{"__proto__":"x"}' }, {}, { custom: 'custom' })).toMatchObject({ ok: false });
+  });
+
+  it('maps lifecycle words in English and German', () => {
+    const stage = (cell: string) => rowOf(['Nachname', 'Status'], { Nachname: 'X', Status: cell });
+    expect(setOf(ok(stage('Kunde'))).lifecycle).toBe('customer');
+    expect(setOf(ok(stage('Interessent'))).lifecycle).toBe('prospect');
+    expect(setOf(ok(stage('PROSPECT'))).lifecycle).toBe('prospect');
+    expect(setOf(ok(stage('ehemalig'))).lifecycle).toBe('former');
+    expect(stage('toString')).toMatchObject({ ok: false, reason: expect.stringMatching(/^lifecycle: must be one of lead, prospect/) });
+  });
+});
+
+describe('reasons carry no cell values', () => {
+  const SECRET = 'GEHEIM-4711';
+  it.each([
+    [['Nachname', 'Geburtstag'], ['X', `${SECRET}`]],
+    [['Firma', 'Umsatz'], ['X', `${SECRET}`]],
+    [['Firma', 'Mitarbeiter'], ['X', `${SECRET}`]],
+    [['Nachname', 'Status'], ['X', `${SECRET}`]],
+    [['Nachname', 'Kundentyp'], ['X', `${SECRET}`]],
+    [['Nachname', 'custom'], ['X', `{${SECRET}`]],
+  ])('%j', (headers, cells) => {
+    const result = rowToRecord(mapHeaders(headers, headers.includes('custom') ? { map: { custom: 'custom' } } : {}), cells, {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).not.toContain(SECRET);
+  });
+});
+
+describe('splitImportTags', () => {
+  it.each([
+    ['* myContacts ::: Kunden ::: * starred', ['Kunden']],
+    ['* myContacts', []],
+    ['* friends ::: VIP', ['friends', 'VIP']],
+    ['Kunden;VIP', ['Kunden', 'VIP']],
+    ['a, b ,,c', ['a', 'b', 'c']],
+    ['', []],
+  ])('%j → %j', (text, tags) => {
+    expect(splitImportTags(text)).toEqual(tags);
+  });
+});
