@@ -27,6 +27,7 @@ import {
 import {
   type ChangeRequest,
   type Profile,
+  type ProfileDraft,
   applyChanges,
   diffDrafts,
   emptyDraft,
@@ -158,23 +159,20 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
       recordCreation(ctx, id, draft, now);
       report.companiesCreated++;
     } else if (companySet && companySet.length > 0) {
-      applyUpdate(store.profiles.byId(id)!, { set: companySet, unset: [], tagEdits: [] });
+      const before = toDraft(store.profiles.byId(id)!);
+      writeUpdate(id, before, applyChanges(before, { set: companySet, unset: [], tagEdits: [] }));
     }
     companyIds.set(lower, id);
     return id;
   };
 
-  const applyUpdate = (existing: Profile, request: ChangeRequest): boolean => {
-    const before = toDraft(existing);
-    const after = applyChanges(before, request);
+  /** Writes the difference between two drafts with its history; false when there is none. */
+  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => {
     const changes = diffDrafts(before, after);
     if (changes.length === 0) return false;
-    if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
-      throw new RejectedInputError('external_id is already used by another profile');
-    }
-    store.profiles.update(existing.id, after, now);
+    store.profiles.update(id, after, now);
     for (const c of changes) {
-      store.history.add({ profile_id: existing.id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at: now, source: ctx.source });
+      store.history.add({ profile_id: id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at: now, source: ctx.source });
     }
     return true;
   };
@@ -211,12 +209,11 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
         reject(record.line, record.raw, record.result.reason);
       } else {
         const values = record.result.values;
-        const request: ChangeRequest = { set: [...values.set], unset: [], tagEdits: values.tagEdits ?? [] };
-        store.db.sqlite.exec('SAVEPOINT row');
+        const request: ChangeRequest = { set: values.set, unset: [], tagEdits: values.tagEdits ?? [] };
+        // Everything is validated before anything is written, so a rejected row leaves no trace
+        // (no savepoint needed): the company of a key contact is found or created last.
         try {
-          if (values.kind === 'person' && values.companyName && values.companyName.trim() !== '') {
-            request.set.push({ field: 'company_id', value: String(findCompany(values.companyName, values.companySet)) });
-          }
+          const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
           const existing = findExisting(values.kind, request);
           if (existing === 'ambiguous') {
             throw new RejectedInputError(`its ${key} matches more than one profile`);
@@ -225,6 +222,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
             if (draft.external_id !== null && store.profiles.externalIdTaken(draft.external_id, null)) {
               throw new RejectedInputError('external_id is already used by another profile');
             }
+            if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
             const id = store.profiles.insert(draft, now);
             recordCreation(ctx, id, draft, now);
             report.inserted++;
@@ -234,17 +232,17 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
             report.skipped++;
           } else if (options.onConflict === 'fail') {
             throw new RejectedInputError(`its ${key} exists already (--on-conflict fail)`);
-          } else if (applyUpdate(existing, request)) {
-            report.updated++;
           } else {
-            report.unchanged++;
+            const before = toDraft(existing);
+            const after = applyChanges(before, request);
+            if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
+              throw new RejectedInputError('external_id is already used by another profile');
+            }
+            if (companyName !== null) after.company_id = findCompany(companyName, values.companySet);
+            if (writeUpdate(existing.id, before, after)) report.updated++;
+            else report.unchanged++;
           }
-          store.db.sqlite.exec('RELEASE row');
         } catch (err) {
-          store.db.sqlite.exec('ROLLBACK TO row');
-          store.db.sqlite.exec('RELEASE row');
-          // a company created for this row is gone with the savepoint
-          companyIds.clear();
           if (err instanceof UsageError || err instanceof RejectedInputError) {
             reject(record.line, record.raw, err.message);
           } else {

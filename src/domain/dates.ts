@@ -69,7 +69,8 @@ export function formatBirthday(b: Birthday): string {
 }
 
 function toEpochDays(d: CivilDate): number {
-  return Math.round(Date.UTC(d.year, d.month - 1, d.day) / 86_400_000);
+  // not Date.UTC: it reads years 0–99 as 1900–1999
+  return Math.round(new Date(0).setUTCFullYear(d.year, d.month - 1, d.day) / 86_400_000);
 }
 
 function fromEpochDays(days: number): CivilDate {

@@ -28,7 +28,7 @@
  */
 import { RejectedInputError, UsageError } from '../errors.js';
 import { type FieldDef, type Kind, FIELDS, LIFECYCLES, fieldByName, isReservedKey } from './fields.js';
-import { parseBirthday, parseIsoDate } from './dates.js';
+import { daysInMonth, parseBirthday } from './dates.js';
 import { formatCents, parseInteger, parseMoneyCents } from './values.js';
 
 export type AddressPart = 'street' | 'house_number' | 'postcode' | 'city' | 'region' | 'country';
@@ -642,8 +642,8 @@ function pad2(n: number): string {
 }
 
 function civil(field: string, y: number, m: number, d: number): Parsed {
-  const iso = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
-  return parseIsoDate(iso) ? { value: iso } : { reason: `${field}: not a date` };
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return { reason: `${field}: not a date` };
+  return { value: `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}` };
 }
 
 /**
@@ -656,7 +656,7 @@ export function parseImportDate(
   text: string,
   options: { birthday?: boolean; dateFormat?: string; slashOrder?: SlashOrder | 'ambiguous' } = {},
 ): Parsed {
-  const t = text.replace(TIME_SUFFIX, '').trim();
+  const t = text.includes(':') ? text.replace(TIME_SUFFIX, '').trim() : text;
   let m: RegExpExecArray | null;
   if (options.dateFormat) {
     const f = parseDateFormat(options.dateFormat);
@@ -701,11 +701,22 @@ export function parseImportDate(
 /** A money cell → decimal text `1234567.89`, or null when it is not a number. */
 export function parseImportMoney(text: string, decimal?: ',' | '.'): string | null {
   let t = text.trim();
+  // the common shapes, computed directly (the same results as parseMoneyCents, which is slower)
+  const m = MONEY_PLAIN.exec(t) ?? MONEY_EUROPEAN.exec(t) ?? MONEY_ENGLISH.exec(t);
+  if (m) {
+    const whole = m[2]!.length > 3 ? m[2]!.replace(/[.,]/g, '') : m[2]!;
+    const frac = m[3] === undefined ? '00' : m[3].length === 1 ? `${m[3]}0` : m[3];
+    if (whole.length <= 13) return `${m[1] === '-' && (whole.replace(/^0+/, '') !== '' || frac !== '00') ? '-' : ''}${whole.replace(/^0+(?=\d)/, '')}.${frac}`;
+  }
   if (decimal === ',' && /^[+-]?\d{1,3}(\.\d{3})+$/.test(t)) t = t.replace(/\./g, '');
   else if (decimal === '.' && /^[+-]?\d{1,3}(,\d{3})+$/.test(t)) t = t.replace(/,/g, '');
   const cents = parseMoneyCents(t);
   return cents === null ? null : formatCents(cents);
 }
+
+const MONEY_PLAIN = /^([+-]?)(\d+)(?:[.,](\d{1,2}))?$/;
+const MONEY_EUROPEAN = /^([+-]?)(\d{1,3}(?:\.\d{3})+),(\d{1,2})$/;
+const MONEY_ENGLISH = /^([+-]?)(\d{1,3}(?:,\d{3})+)\.(\d{1,2})$/;
 
 const LIFECYCLE_SYNONYMS: Record<string, string> = {
   interessent: 'prospect', interessentin: 'prospect', potenziell: 'prospect', potentiell: 'prospect',
@@ -717,6 +728,8 @@ const LIFECYCLE_SYNONYMS: Record<string, string> = {
 };
 
 function parseLifecycle(text: string): string | null {
+  const lower = text.toLowerCase();
+  if ((LIFECYCLES as readonly string[]).includes(lower)) return lower;
   const key = normalizeHeader(text);
   if ((LIFECYCLES as readonly string[]).includes(key)) return key;
   return own(LIFECYCLE_SYNONYMS, key) ?? null;
@@ -913,9 +926,11 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
       continue;
     }
     addressChosen = true;
-    const lines = values.filter((v) => v.part === 'street').map((v) => v.text.replace(/\s*\r?\n\s*/g, ', '));
+    const lines = values.filter((v) => v.part === 'street').map((v) => v.text.replace(/\s*\n\s*/g, ', '));
     const houseNumber = values.filter((v) => v.part === 'house_number').map((v) => v.text).join(' ');
-    const street = [lines.join(', '), houseNumber].filter((s) => s !== '').join(' ');
+    // the house number belongs to the first street line: "Hauptstr. 5a, Hinterhaus"
+    const first = [lines[0] ?? '', houseNumber].filter((s) => s !== '').join(' ');
+    const street = [first, ...lines.slice(1)].filter((s) => s !== '').join(', ');
     if (street !== '') set.push({ field: 'street', value: street });
     for (const part of ['postcode', 'city', 'region', 'country'] as const) {
       const text = values.filter((v) => v.part === part).map((v) => v.text).join(' ');

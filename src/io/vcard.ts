@@ -147,8 +147,9 @@ function parseProperty(logical: LogicalLine): Property | null {
     const rawValue = eq < 0 ? p : p.slice(eq + 1);
     // 2.1's bare `QUOTED-PRINTABLE` / `BASE64` are encodings, not types
     const isEncoding = eq < 0 && /^(QUOTED-PRINTABLE|BASE64|B|8BIT|7BIT)$/i.test(rawValue.trim());
-    const values = splitOutsideQuotes(rawValue, ',').map((v) => v.trim().replace(/^"(.*)"$/, '$1'));
     const k = isEncoding ? 'ENCODING' : key;
+    let values = splitOutsideQuotes(rawValue, ',').map((v) => v.trim().replace(/^"(.*)"$/, '$1'));
+    if (k === 'TYPE') values = values.flatMap((v) => v.split(',')); // TYPE="work,voice" is a list too
     params.set(k, [...(params.get(k) ?? []), ...values]);
   }
   return { name, params, value: text.slice(colon + 1), line: logical.line };

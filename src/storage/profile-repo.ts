@@ -114,6 +114,10 @@ const WRITE_COLUMNS = [
   'reviewed_at', 'notes', 'custom',
 ] as const;
 
+const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at'];
+const INSERT_SQL = `INSERT INTO profiles (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})`;
+const UPDATE_SQL = `UPDATE profiles SET ${[...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`;
+
 export function draftToParams(draft: ProfileDraft): Record<string, unknown> {
   return {
     kind: draft.kind,
@@ -221,15 +225,17 @@ export class ProfileRepo {
   }
 
   insert(draft: ProfileDraft, now: string): number {
-    const cols = [...WRITE_COLUMNS, 'created_at', 'updated_at'];
-    const sql = `INSERT INTO profiles (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
-    const info = this.stmt(sql).run({ ...draftToParams(draft), created_at: now, updated_at: now });
-    return Number(info.lastInsertRowid);
+    const params = draftToParams(draft);
+    params.created_at = now;
+    params.updated_at = now;
+    return Number(this.stmt(INSERT_SQL).run(params).lastInsertRowid);
   }
 
   update(id: number, draft: ProfileDraft, now: string): void {
-    const sets = [...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = @${c}`).join(', ');
-    this.stmt(`UPDATE profiles SET ${sets} WHERE id = @id`).run({ ...draftToParams(draft), updated_at: now, id });
+    const params = draftToParams(draft);
+    params.updated_at = now;
+    params.id = id;
+    this.stmt(UPDATE_SQL).run(params);
   }
 
   /** Marks a profile looked after without changing a field. */

@@ -158,8 +158,8 @@ describe('mapHeaders: names in English and German', () => {
       ['E-Mail', 'email (or custom.E-Mail)', 'known'],
       ['Shoe size', 'custom.Shoe size', 'unknown'],
       ['', 'nothing (ignored)', 'no-header'],
-      ['city', 'custom.city', 'own'].map((v, i) => (i === 0 ? 'custom.city' : v)),
-    ].map((r) => r as string[]));
+      ['custom.city', 'custom.city', 'own'],
+    ]);
   });
 
   it('takes the key from an external id column, else e-mail', () => {
@@ -220,13 +220,6 @@ describe('mapHeaders: --map', () => {
 
   it('matches the column case- and accent-insensitively', () => {
     expect(describeTarget(mapHeaders(['Straße'], { map: { strasse: 'custom.Weg' } })[0]!.target)).toBe('custom.Weg');
-  });
-
-  it('lets a mapped e-mail column win over a recognised one, which is then kept as a custom field', () => {
-    const headers = ['E-Mail', 'Kontakt'];
-    const values = ok(rowOf(headers, { 'E-Mail': 'old@example.de', Kontakt: 'new@example.de', }, {}, { Kontakt: 'email' }));
-    // a row needs a name; this one has none, so add one
-    expect(values).toBeDefined();
   });
 
   it.each([
@@ -440,7 +433,7 @@ describe('the fixtures map where they belong', () => {
     });
   });
 
-  it('excel-sep.csv: the sep= line is skipped and `12,50` is a number', () => {
+  it('excel-sep.csv: the sep= line is skipped', () => {
     const { rows } = readFixture('excel-sep.csv');
     expect(rows[0]).toEqual(['Vorname', 'Nachname', 'PLZ', 'Ort', 'Umsatz']);
     const v = ok(rowToRecord(mapHeaders(rows[0]!), rows[1]!, { decimal: ',' }));
@@ -473,7 +466,6 @@ describe('rowToRecord: dates', () => {
     ['--date-format MM/DD/YYYY', '03/04/1985', { dateFormat: 'MM/DD/YYYY' }, '1985-03-04'],
     ['--date-format YYYY.MM.DD', '1985.04.03', { dateFormat: 'YYYY.MM.DD' }, '1985-04-03'],
     ['--date-format still reads ISO', '1985-04-03', { dateFormat: 'MM/DD/YYYY' }, '1985-04-03'],
-    ['formula guard', "'1985-05-17", {}, '1985-05-17'],
   ];
   it.each(cases)('%s: %j', (_name, cell, ctx, expected) => {
     const v = ok(rowToRecord(mapHeaders(['Geburtstag', 'Nachname']), [cell, 'X'], ctx));
@@ -519,7 +511,7 @@ describe('decideSlashOrder', () => {
     [['01/02/2020', '03/04/2020'], 'ambiguous'],
     [['13/02/2020', '02/13/2020'], 'ambiguous'],
     [['', '1985-05-17', '17.05.1985'], 'ambiguous'],
-    [["'13/02/2020", '5/6/2021 00:00'], 'dmy'],
+    [['13/02/2020 00:00', '5/6/2021'], 'dmy'],
     [['5/17/1985', '0/0/00', '12/24/1970'], 'mdy'],
   ] as [string[], string][])('%j → %s', (samples, expected) => {
     expect(decideSlashOrder(samples)).toBe(expected);
@@ -611,9 +603,11 @@ describe('the formula guard', () => {
   });
 
   it('is removed from every kind of column', () => {
-    const headers = ['Nachname', 'Telefon', 'Notiz', 'Bemerkung'];
+    const headers = ['Nachname', 'Telefon', 'Kürzel', 'Bemerkung'];
     const v = ok(rowToRecord(mapHeaders(headers), ["'-Strich", "'+49 1", "'@x", "'=1+1"], {}));
-    expect(setOf(v)).toEqual({ last_name: '-Strich', phone: '+49 1', 'custom.Notiz': '@x', notes: '=1+1' });
+    expect(setOf(v)).toEqual({ last_name: '-Strich', phone: '+49 1', 'custom.Kürzel': '@x', notes: '=1+1' });
+    // only our guard goes: a quote before anything else is the cell's own
+    expect(setOf(ok(rowToRecord(mapHeaders(headers), ["'Brien", '', "'1985", ''], {})))).toEqual({ last_name: "'Brien", 'custom.Kürzel': "'1985" });
   });
 });
 
@@ -628,16 +622,11 @@ describe('rowToRecord: kind', () => {
     ['a name and another company: a person at it', { Name: 'Anna Weiß', Firma: 'ACME' }, 'person', { name: 'Anna Weiß' }, 'ACME'],
     ['name equal to company: a company', { Name: 'ACME', Firma: 'acme' }, 'company', { name: 'ACME' }, undefined],
     ['explicit kind wins', { Typ: 'Firma', Name: 'Anna Weiß' }, 'company', { name: 'Anna Weiß' }, undefined],
-    ['explicit person', { Typ: 'privat', Firma: 'ACME' }, 'person', {}, 'ACME'],
+    ['explicit person', { Typ: 'privat', Name: 'Anna Weiß', Firma: 'ACME GmbH' }, 'person', { name: 'Anna Weiß' }, 'ACME GmbH'],
   ];
   it.each(cases)('%s', (_name, cells, kind, expected, companyName) => {
     const mapping = mapHeaders(headers, { map: { Typ: 'kind' } });
-    const result = rowToRecord(mapping, headers.map((h) => cells[h] ?? ''), {});
-    if (kind === 'person' && Object.keys(expected).length === 0) {
-      expect(result).toEqual({ ok: false, reason: 'last_name: a person needs a first or last name, or a name' });
-      return;
-    }
-    const v = ok(result);
+    const v = ok(rowToRecord(mapping, headers.map((h) => cells[h] ?? ''), {}));
     expect(v.kind).toBe(kind);
     expect(setOf(v)).toEqual(expected);
     expect(v.companyName).toBe(companyName);
@@ -647,6 +636,8 @@ describe('rowToRecord: kind', () => {
     [{ Typ: 'Planet', Name: 'X' }, 'kind: must be company or person'],
     [{ Typ: 'constructor', Name: 'X' }, 'kind: must be company or person'],
     [{ Branche: 'Bau' }, 'name: the row has no name (a first or last name, a name or a company)'],
+    [{ Typ: 'privat', Firma: 'ACME' }, 'last_name: a person needs a first or last name, or a name'],
+    [{ Typ: 'Firma', Vorname: 'Anna' }, 'name: a company needs a name'],
   ])('rejects %j', (cells, reason) => {
     const mapping = mapHeaders(headers, { map: { Typ: 'kind' } });
     expect(rowToRecord(mapping, headers.map((h) => (cells as Record<string, string>)[h] ?? ''), {})).toEqual({ ok: false, reason });
@@ -686,7 +677,7 @@ describe('rowToRecord: values of several columns', () => {
 
   it('joins street, house number and extra lines', () => {
     const v = ok(rowOf(['Nachname', 'Straße', 'Hausnummer', 'Adresszusatz', 'PLZ'], { Nachname: 'X', Straße: 'Hauptstr.', Hausnummer: '5a', Adresszusatz: 'Hinterhaus', PLZ: '01067' }));
-    expect(setOf(v)).toEqual({ last_name: 'X', street: 'Hauptstr., Hinterhaus 5a', postcode: '01067' });
+    expect(setOf(v)).toEqual({ last_name: 'X', street: 'Hauptstr. 5a, Hinterhaus', postcode: '01067' });
   });
 
   it('merges tags of several columns, without duplicates, as additions', () => {
