@@ -13,8 +13,11 @@ import { registerMaintenance } from './commands/maintenance.js';
 import { registerNote } from './commands/note.js';
 import { registerRemind } from './commands/remind.js';
 import { registerRemove } from './commands/remove.js';
+import { registerSale } from './commands/sale.js';
+import { registerSegment } from './commands/segment.js';
 import { type Deps, examples } from './commands/shared.js';
 import { registerShow } from './commands/show.js';
+import { registerStats } from './commands/stats.js';
 import { registerUpdate } from './commands/update.js';
 import { FORMATS } from './ui/output.js';
 
@@ -53,6 +56,9 @@ export function createProgram(deps: Deps): Command {
   registerRemind(program, deps);
   registerImport(program, deps);
   registerExport(program, deps);
+  registerSale(program, deps);
+  registerSegment(program, deps);
+  registerStats(program, deps);
   registerMaintenance(program, deps);
 
   program.configureOutput({

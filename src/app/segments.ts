@@ -129,13 +129,17 @@ function mustExist(store: Store, name: string): void {
 }
 
 /** The members of a segment, streamed like `list`. */
-export function segmentMembers(ctx: AppContext, input: { name: string; sort?: string; limit?: number }): { rows: IterableIterator<Profile>; customKeys: string[] } {
+export function segmentMembers(
+  ctx: AppContext,
+  input: { name: string; sort?: string; limit?: number; withCustomKeys?: boolean },
+): { rows: IterableIterator<Profile>; customKeys: string[] } {
   const { store } = ctx;
   const name = input.name.trim();
   store.guard(() => mustExist(store, name));
   const filter = store.guard(() => compileFilter({ type: 'segment', name }, { today: ctx.clock.today(), segment: resolver(store) }));
   const orderBy = sortSql(input.sort);
-  const customKeys = store.guard(() => store.profiles.customKeys(filter));
+  // the custom fields in use become CSV columns, as `list` does
+  const customKeys = input.withCustomKeys ? store.guard(() => store.profiles.customKeys(filter)) : [];
   const rows = store.guard(() => store.profiles.iterate({ filter, orderBy, limit: input.limit ?? null }));
   return { rows, customKeys };
 }

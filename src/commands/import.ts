@@ -53,15 +53,18 @@ export function registerImport(program: Command, deps: Deps): void {
     .option('--encoding <name>', 'file encoding (default: detected: BOM, UTF-8, else windows-1252)')
     .option('--sheet <name>', 'xlsx sheet (default: the first)')
     .option('--date-format <format>', 'dates such as DD/MM/YYYY or MM/DD/YYYY, when the file is ambiguous')
+    .option('--sales', 'a sheet of transactions (key, date, amount, item) matched to profiles on --key; see custfile sale --help')
     .addHelpText('after', examples(
       'custfile import fixtures/customers.csv',
       'custfile import leads.csv --key email --rejects leads-rejected.csv',
       'custfile import kunden.csv --encoding windows-1252 --date-format DD.MM.YYYY',
       "custfile import export.csv --map 'Kundennr=external_id,Intern=-' --dry-run",
       'custfile import contacts.vcf',
+      'custfile import sales-2026.csv --sales --key email --rejects sales-rejected.csv',
     ))
     .action(action(deps, async (session, file: string, flags: ImportFlags) => {
       if (flags.dryRun && flags.atomic) throw new UsageError('--dry-run and --atomic cannot be combined; --dry-run writes nothing anyway.');
+      if ((flags as { sales?: boolean }).sales) return (await import('./sale.js')).importSalesCommand(session, file, flags);
       const { importFile, historySource } = await import('../app/import-file.js');
       const { parseMapSpec } = await import('../domain/import-mapping.js');
       const { fileSize } = await import('../io/files.js');

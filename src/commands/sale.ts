@@ -1,0 +1,164 @@
+/**
+ * `custfile sale REF AMOUNT [--date D] [--item TEXT]`, `custfile sales [REF] [--since D] [--limit N]`,
+ * and the run of `custfile import FILE --sales` (import.ts dispatches here).
+ */
+import type { Command } from 'commander';
+import { RejectedInputError, UsageError } from '../errors.js';
+import type { Sale } from '../storage/sale-repo.js';
+import type { ListView } from '../ui/render.js';
+import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
+
+export function registerSale(program: Command, deps: Deps): void {
+  program
+    .command('sale')
+    .description("record a transaction: what a customer bought, when, for how much (a negative amount is a refund); it updates the profile's sales_total, sales_count and last_sale")
+    .argument('<ref>', 'id, external id, e-mail or unambiguous name')
+    .argument('<amount>', 'exact decimal: 1499.90, 1.499,90 or -20 for a refund (or write -- before a negative amount)')
+    .option('--date <date>', 'when (YYYY-MM-DD, or -3d); default today; not in the future')
+    .option('--item <text>', 'what was sold')
+    .addHelpText('after', examples(
+      'custfile sale "Elbwerk GmbH" 1499.90 --item "Service contract 2026"',
+      'custfile sale anna@example.org 89,00 --date 2026-11-20 --item "Gift voucher"',
+      'custfile sale 12 -- -89.00 --item "Refund: gift voucher"',
+      'custfile --format json sale 12 250',
+    ))
+    .action(action(deps, async (session, ref: string, amount: string, opts: { date?: string; item?: string }) => {
+      const ctx = await session.context(true);
+      const { recordSale } = await import('../app/sales.js');
+      const { formatCents } = await import('../domain/values.js');
+      const { sale, summary } = recordSale(ctx, { ref, amount, date: opts.date, item: opts.item });
+      if (session.globals.format === 'json' || session.globals.format === 'ndjson') {
+        const { saleJson } = await import('../ui/views.js');
+        await session.out.write(`${JSON.stringify(saleJson(sale))}\n`);
+        await session.out.flush();
+      }
+      session.say(
+        `Recorded ${formatCents(sale.amount_cents)} on ${sale.date} for #${sale.profile_id} ${sale.profile_name ?? ''}; ` +
+          `its sales: ${summary.sales_count} totalling ${formatCents(summary.sales_total_cents)}, last ${summary.last_sale ?? '-'}.`,
+      );
+    }));
+
+  program
+    .command('sales')
+    .description("transactions, newest first: one profile's, or everyone's (a table on a terminal, CSV when piped)")
+    .argument('[ref]', 'id, external id, e-mail or unambiguous name')
+    .option('--since <date>', 'sales on or after a date, or within a span: 30d, 6m, 1y')
+    .option('--limit <n>', 'at most N sales', parsePositiveInt('--limit'))
+    .addHelpText('after', examples(
+      'custfile sales "Elbwerk GmbH"',
+      'custfile sales --since 30d',
+      'custfile sales --since 2026-01-01 --format json | jq "map(.amount) | add"',
+      'custfile sales --format csv > sales.csv   # import again with: custfile import sales.csv --sales --key id',
+    ))
+    .action(action(deps, async (session, ref: string | undefined, opts: { since?: string; limit?: number }) => {
+      const format = session.format('csv');
+      const ctx = await session.context(false);
+      const { listSales } = await import('../app/sales.js');
+      const { renderList } = await import('../ui/render.js');
+      const rows = listSales(ctx, { ref, since: opts.since, limit: opts.limit });
+      await renderList(rows, await saleListView(), format, session.out, { color: session.color, emptyMessage: 'No sales recorded.' });
+    }));
+}
+
+/** Table, JSON (as `show` and `export --subject` print a sale) and CSV (re-importable with --key id). */
+export async function saleListView(): Promise<ListView<Sale>> {
+  const { formatCents } = await import('../domain/values.js');
+  const { saleJson } = await import('../ui/views.js');
+  const text = (v: string | null) => v ?? '';
+  return {
+    table: [
+      { header: 'date', get: (s) => s.date },
+      { header: 'amount', get: (s) => formatCents(s.amount_cents) },
+      { header: 'id', get: (s) => String(s.profile_id) },
+      { header: 'name', get: (s) => text(s.profile_name) },
+      { header: 'item', get: (s) => text(s.item) },
+      { header: 'source', get: (s) => s.source },
+    ],
+    json: saleJson,
+    csv: [
+      { header: 'id', text: false, get: (s) => String(s.id) },
+      { header: 'date', text: true, get: (s) => s.date },
+      { header: 'profile_id', text: false, get: (s) => String(s.profile_id) },
+      { header: 'name', text: true, get: (s) => text(s.profile_name) },
+      { header: 'amount', text: false, get: (s) => formatCents(s.amount_cents) },
+      { header: 'item', text: true, get: (s) => text(s.item) },
+      { header: 'source', text: true, get: (s) => s.source },
+    ],
+  };
+}
+
+export interface SalesImportFlags {
+  format?: string;
+  key?: string;
+  onConflict?: string;
+  map?: string;
+  dryRun?: boolean;
+  atomic?: boolean;
+  rejects?: string;
+  delimiter?: string;
+  encoding?: string;
+  sheet?: string;
+  dateFormat?: string;
+}
+
+/** A one-line progress note on a terminal once the import has run for a second. */
+function progressReporter(session: Session): { update: (rows: number) => void; done: () => void } {
+  const stderr = session.deps.stderr;
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(rows) {
+      if (!stderr.isTTY || session.quiet || Date.now() - started < 1000) return;
+      shown = true;
+      const seconds = (Date.now() - started) / 1000;
+      stderr.write(`\r${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s …   `);
+    },
+    done() {
+      if (shown) stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+/** `custfile import FILE --sales`: the same report, rejects and exit codes as the profile import. */
+export async function importSalesCommand(session: Session, file: string, flags: SalesImportFlags): Promise<void> {
+  if (flags.onConflict !== undefined && flags.onConflict !== 'update') {
+    throw new UsageError('--on-conflict does not apply to --sales: a sale already recorded is left as it is.');
+  }
+  const { historySource } = await import('../app/import-file.js');
+  const { importSalesFile } = await import('../app/import-sales.js');
+  const { parseMapSpec } = await import('../domain/import-mapping.js');
+  const ctx = await session.context(true, { source: historySource(file) });
+  const progress = progressReporter(session);
+  const report = await importSalesFile(ctx, {
+    file,
+    format: flags.format,
+    key: flags.key,
+    map: flags.map ? parseMapSpec(flags.map) : undefined,
+    dateFormat: flags.dateFormat,
+    dryRun: flags.dryRun === true,
+    atomic: flags.atomic === true,
+    rejectsPath: flags.rejects,
+    delimiter: flags.delimiter,
+    encoding: flags.encoding,
+    sheet: flags.sheet,
+    onProgress: progress.update,
+  });
+  progress.done();
+  if (session.globals.format === 'json') {
+    await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
+    await session.out.flush();
+  }
+  const { formatImportReport } = await import('../ui/import-report.js');
+  const lines = formatImportReport(report);
+  // the profile report's words, for sales: "unchanged" are sales that were recorded already
+  lines[1] = `${report.dryRun ? 'would record' : 'recorded'} ${report.inserted} sale${report.inserted === 1 ? '' : 's'}, ${report.unchanged} already recorded, rejected ${report.rejected}` +
+    ` in ${report.seconds.toFixed(2)} s (${Math.round(report.seconds > 0 ? report.rows / report.seconds : report.rows).toLocaleString('en')} rows/s)${report.dryRun ? '; dry run, nothing was written' : ''}.`;
+  if (report.ignoredColumns.length > 0) lines.splice(2, 0, `  ignored columns: ${report.ignoredColumns.join(', ')}`);
+  for (const line of lines) session.say(line);
+  if (report.stopped) throw new RejectedInputError(report.stopped);
+  if (report.rejected > 0) {
+    throw new RejectedInputError(
+      `${report.rejected} row${report.rejected === 1 ? ' was' : 's were'} rejected${report.rejectsPath ? ` and written to ${report.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${flags.atomic ? '; with --atomic nothing was imported' : ''}.`,
+    );
+  }
+}

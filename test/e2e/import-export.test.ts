@@ -1,0 +1,407 @@
+/**
+ * Import and export end to end: the sheets people have (German Excel, Outlook, Google, UTF-16,
+ * vCard, xlsx) in, and our files out and back in, with the database checked afterwards.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, ROOT, dumpDatabase, json, runBin, sandbox } from './helpers.js';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'import');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+type Rec = Record<string, unknown> & { id: number; name: string; custom: Record<string, string>; tags: string[] };
+const list = (s: Sandbox, ...args: string[]) => json<Rec[]>(s.run(['--format', 'json', 'list', ...args]));
+const byName = (records: Rec[], name: string) => {
+  const r = records.find((p) => p.name === name);
+  if (!r) throw new Error(`no profile named ${name}: ${records.map((p) => p.name).join(', ')}`);
+  return r;
+};
+
+describe('files people have', () => {
+  it('a German Excel CSV (windows-1252, ;, CRLF, DD.MM.YYYY, 1.234,56) lands field by field', () => {
+    const r = sb.run(['import', fixture('german-excel.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/windows-1252 \(guessed\)/);
+    const all = list(sb);
+    const juergen = byName(all, 'Jürgen Müller');
+    expect(juergen).toMatchObject({
+      kind: 'person',
+      external_id: 'K-1001',
+      first_name: 'Jürgen',
+      last_name: 'Müller',
+      company: 'Bäckerei Müller GmbH',
+      street: 'Königstraße 5',
+      postcode: '01067',
+      city: 'Dresden',
+      birthday: '1985-05-17',
+      email: 'juergen@example.de',
+      phone: '0351 1234567',
+      customer_since: '2020-03-01',
+      notes: 'Größter Kunde, zahlt pünktlich',
+    });
+    expect(juergen.tags).toEqual(['VIP', 'Stammkunde']);
+    expect(juergen.custom).toEqual({ Lieblingsfarbe: 'Grün' });
+    // revenue on a key contact's row belongs to the company
+    expect(byName(all, 'Bäckerei Müller GmbH')).toMatchObject({ kind: 'company', revenue: 1234.56 });
+    expect(byName(all, 'Ökobau Süd GmbH')).toMatchObject({ kind: 'company', revenue: 1234567.89, postcode: '09111', notes: 'Rahmenvertrag; „Premium“ bis 2027' });
+    expect(byName(all, 'Anna-Lena Weiß')).toMatchObject({ birthday: '1990-02-01', notes: 'Zeile 1\nZeile 2', postcode: '04109' });
+    expect(byName(all, 'Özlem Çelik')).toMatchObject({ birthday: '1988-02-29', street: 'Schloßstraße 1', postcode: '01309' });
+    expect(sb.query("SELECT DISTINCT source FROM history")).toEqual([{ source: 'import:german-excel.csv' }]);
+  });
+
+  it('a UTF-8 file with BOM keeps umlauts, zeros and the guarded phone', () => {
+    expect(sb.run(['import', fixture('utf8-bom.csv')]).code).toBe(0);
+    const all = list(sb);
+    expect(byName(all, 'Zoë Åström')).toMatchObject({ postcode: '01067', phone: '+46 8 123 456', birthday: '1992-11-03', company: 'Nordlicht AB', email: 'zoe@example.se', notes: 'Café au lait, bitte' });
+    expect(byName(all, 'François Lefèvre')).toMatchObject({ birthday: '--07-14', notes: '=HYPERLINK("x")' });
+  });
+
+  it('a UTF-16LE tab-separated file (Excel "Unicode text")', () => {
+    const r = sb.run(['import', fixture('utf16le-tab.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/utf16le.*delimiter tab/);
+    const all = list(sb);
+    expect(byName(all, 'Jörg Schäfer')).toMatchObject({ postcode: '01067', city: 'Dresden', birthday: '1970-04-03', company: 'Schäfer & Söhne KG' });
+    expect(byName(all, 'Ülkü Öztürk')).toMatchObject({ postcode: '08056', city: 'Zwickau' });
+  });
+
+  it('an Outlook export imports without --map', () => {
+    const r = sb.run(['import', fixture('outlook.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    const all = list(sb);
+    const juergen = byName(all, 'Jürgen Müller');
+    expect(juergen).toMatchObject({ company: 'Müller & Söhne KG', role: 'Geschäftsführer', postcode: '01067', city: 'Dresden' });
+    expect(String(juergen.street)).toMatch(/^Königstraße 5/);
+  });
+
+  it('a Google Contacts export imports without --map; labels become tags', () => {
+    const r = sb.run(['import', fixture('google.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    const all = list(sb);
+    const anna = byName(all, 'Anna Schmidt');
+    expect(anna).toMatchObject({ email: 'anna.schmidt@example.de', company: 'Schmidt IT GmbH', role: 'Geschäftsführerin', birthday: '1979-08-03', postcode: '01069', city: 'Dresden', street: 'Prager Straße 1' });
+    expect(anna.tags).toEqual(['Kunden']);
+    expect(byName(all, 'Zoë Krüger')).toMatchObject({ birthday: '--12-24' });
+    expect(sb.run(['import', fixture('google-old.csv')]).code).toBe(0);
+  });
+
+  it('an Excel "sep=;" line is honoured', () => {
+    expect(sb.run(['import', fixture('excel-sep.csv')]).code).toBe(0);
+    expect(byName(list(sb), 'Jürgen Müller')).toMatchObject({ postcode: '01067' });
+  });
+
+  it('a vCard file (3.0 and 4.0) imports', () => {
+    const r = sb.run(['import', fixture('contacts.vcf')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(list(sb).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('reads from stdin with -', () => {
+    const r = sb.run(['import', '-'], { input: 'Vorname;Nachname;PLZ\nHans;Groß;01234\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(byName(list(sb), 'Hans Groß')).toMatchObject({ postcode: '01234' });
+    expect(sb.query('SELECT DISTINCT source FROM history')).toEqual([{ source: 'import:stdin' }]);
+  });
+});
+
+describe('import rules', () => {
+  it('importing the same file twice changes nothing the second time', () => {
+    for (const f of ['german-excel.csv', 'outlook.csv', 'google.csv', 'contacts.vcf']) {
+      expect(sb.run(['import', fixture(f)]).code, f).toBe(0);
+      const before = dumpDatabase(sb.db);
+      const again = sb.run(['import', fixture(f)]);
+      expect(again.code, f).toBe(0);
+      expect(again.stderr, f).toMatch(/inserted 0, updated 0/);
+      expect(dumpDatabase(sb.db), f).toBe(before);
+    }
+  });
+
+  it('a later row with the same key updates the earlier one, in file order', () => {
+    const file = path.join(sb.dir, 'dupes.csv');
+    fs.writeFileSync(file, 'email,first_name,last_name,city\na@example.org,Anna,Alt,Dresden\na@example.org,Anna,Alt,Leipzig\n');
+    const r = sb.run(['import', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/inserted 1, updated 1/);
+    expect(list(sb).map((p) => p.city)).toEqual(['Leipzig']);
+  });
+
+  it('rejected rows: line numbers, --rejects file, exit 4, good rows in', () => {
+    const file = path.join(sb.dir, 'leads.csv');
+    fs.writeFileSync(file, [
+      'email;Vorname;Nachname;Geburtstag;Umsatz',
+      'ok1@example.org;Anna;Eins;01.02.1980;',
+      'broken-mail;Bert;Zwei;;',
+      'ok2@example.org;Carl;Drei;31.02.1980;',
+      '"ok3@example.org";"Dora";"Vier";;',
+      'ok4@example.org;Emil;"Fünf',
+      'und mehr";;',
+      '',
+    ].join('\n'));
+    const rejects = path.join(sb.dir, 'rejected.csv');
+    const r = sb.run(['import', file, '--rejects', rejects]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line 3: email/);
+    expect(r.stderr).toMatch(/line 4: birthday/);
+    expect(r.stderr).not.toMatch(/broken-mail|31\.02/); // reasons, not cell values
+    expect(r.stderr).toMatch(/2 rows were rejected and written to/);
+    expect(fs.readFileSync(rejects, 'utf8')).toBe('email;Vorname;Nachname;Geburtstag;Umsatz\nbroken-mail;Bert;Zwei;;\nok2@example.org;Carl;Drei;31.02.1980;\n');
+    expect(list(sb).map((p) => p.email).sort()).toEqual(['ok1@example.org', 'ok3@example.org', 'ok4@example.org']);
+    // the fixed rejects import cleanly
+    fs.writeFileSync(rejects, fs.readFileSync(rejects, 'utf8').replace('broken-mail', 'bert@example.org').replace('31.02.1980', '28.02.1980'));
+    expect(sb.run(['import', rejects]).code).toBe(0);
+    expect(list(sb)).toHaveLength(5);
+  });
+
+  it('--atomic imports nothing when a row fails; --dry-run writes nothing', () => {
+    sb.run(['add', 'company', '--name', 'Vorher GmbH']);
+    const before = dumpDatabase(sb.db);
+    const file = path.join(sb.dir, 'mixed.csv');
+    fs.writeFileSync(file, 'email,last_name\nx@example.org,X\nbad,Y\n');
+    const atomic = sb.run(['import', file, '--atomic']);
+    expect(atomic.code).toBe(4);
+    expect(atomic.stderr).toMatch(/nothing was imported/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+    const good = path.join(sb.dir, 'good.csv');
+    fs.writeFileSync(good, 'email,last_name\nx@example.org,X\ny@example.org,Y\n');
+    const dry = sb.run(['import', good, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/would insert 2/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+  });
+
+  it('--on-conflict skip and fail', () => {
+    const file = path.join(sb.dir, 'a.csv');
+    fs.writeFileSync(file, 'email,last_name,city\na@example.org,A,Dresden\n');
+    sb.run(['import', file]);
+    fs.writeFileSync(file, 'email,last_name,city\na@example.org,A,Leipzig\n');
+    const skip = sb.run(['import', file, '--on-conflict', 'skip']);
+    expect(skip.code).toBe(0);
+    expect(skip.stderr).toMatch(/skipped 1/);
+    const fail = sb.run(['import', file, '--on-conflict', 'fail']);
+    expect(fail.code).toBe(4);
+    expect(list(sb).map((p) => p.city)).toEqual(['Dresden']);
+  });
+
+  it('--map renames, sends to custom fields and ignores columns', () => {
+    const file = path.join(sb.dir, 'm.csv');
+    fs.writeFileSync(file, 'Nr,Wer,Geheim,Farbe\n7,Zander,xyz,rot\n');
+    const r = sb.run(['import', file, '--map', 'Nr=external_id,Wer=last_name,Geheim=-,Farbe=custom.colour']);
+    expect(r.code, r.stderr).toBe(0);
+    const [p] = list(sb);
+    expect(p).toMatchObject({ external_id: '7', last_name: 'Zander', custom: { colour: 'rot' } });
+  });
+
+  it('slash dates are decided per column, or need --date-format', () => {
+    const file = path.join(sb.dir, 's.csv');
+    fs.writeFileSync(file, 'email,last_name,birthday\na@example.org,A,13/02/1980\nb@example.org,B,01/02/1980\n');
+    expect(sb.run(['import', file]).code).toBe(0);
+    expect(list(sb).map((p) => p.birthday)).toEqual(['1980-02-13', '1980-02-01']);
+    const amb = path.join(sb.dir, 'amb.csv');
+    fs.writeFileSync(amb, 'email,last_name,birthday\nc@example.org,C,01/02/1980\n');
+    const r = sb.run(['import', amb]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/--date-format/);
+    expect(sb.run(['import', amb, '--date-format', 'MM/DD/YYYY']).code).toBe(0);
+    expect(byName(list(sb), 'C').birthday).toBe('1980-01-02');
+  });
+});
+
+/** A minimal zip (stored or deflated entries) for the xlsx guard tests. */
+function zip(entries: { name: string; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const compressed = zlib.deflateRawSync(e.data);
+    const name = Buffer.from(e.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += 30 + name.length + compressed.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(dir.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, eocd]);
+}
+
+describe('bad input fails clearly and changes nothing', () => {
+  function expectRefused(file: string, pattern: RegExp, extra: string[] = []) {
+    sb.run(['add', 'company', '--name', 'Vorher GmbH']);
+    const before = dumpDatabase(sb.db);
+    const r = sb.run(['import', file, ...extra]);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('custfile: '))).toHaveLength(1);
+    expect(dumpDatabase(sb.db)).toBe(before);
+    return r;
+  }
+
+  it('an unclosed quote', () => {
+    const file = path.join(sb.dir, 'q.csv');
+    fs.writeFileSync(file, 'email,last_name,notes\na@example.org,A,"never closed\nb@example.org,B,x\n');
+    const r = expectRefused(file, /q\.csv line \d+: a quoted cell is never closed/);
+    expect(r.code).toBe(4);
+  });
+
+  it('ragged rows are rejected with their line', () => {
+    const file = path.join(sb.dir, 'r.csv');
+    fs.writeFileSync(file, 'email,last_name,city\na@example.org,A\nb@example.org,B,Dresden,extra\n');
+    const r = expectRefused(file, /line 2: has 2 cells where the header has 3/, ['--atomic']);
+    expect(r.stderr).toMatch(/line 3: has 4 cells/);
+    expect(r.code).toBe(4);
+  });
+
+  it('a NUL byte', () => {
+    const file = path.join(sb.dir, 'n.csv');
+    fs.writeFileSync(file, 'email,last_name\na@example.org,A\u0000B\n');
+    expect(expectRefused(file, /line 2: contains a NUL byte/).code).toBe(4);
+  });
+
+  it('a 10 MB field fails fast', () => {
+    const file = path.join(sb.dir, 'big.csv');
+    fs.writeFileSync(file, `email,notes\na@example.org,"${'x'.repeat(10 * 1024 * 1024)}"\n`);
+    expect(expectRefused(file, /longer than 1,000,000 characters/).code).toBe(4);
+  });
+
+  it('an xlsx zip bomb is refused before it is inflated', () => {
+    const file = path.join(sb.dir, 'bomb.xlsx');
+    fs.writeFileSync(file, zip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(50 * 1024 * 1024) }]));
+    expect(fs.statSync(file).size).toBeLessThan(200_000);
+    expect(expectRefused(file, /zip bomb/).code).toBe(4);
+  });
+
+  it('a renamed non-zip .xlsx', () => {
+    const file = path.join(sb.dir, 'fake.xlsx');
+    fs.writeFileSync(file, 'email,last_name\na@example.org,A\n');
+    expect(expectRefused(file, /not an xlsx workbook/).code).toBe(4);
+  });
+
+  it('duplicate and prototype-polluting headers', () => {
+    const file = path.join(sb.dir, 'h.csv');
+    fs.writeFileSync(file, 'email,last_name,__proto__\na@example.org,A,x\n');
+    expect(expectRefused(file, /__proto__/).code).toBe(4);
+    fs.writeFileSync(file, 'email,last_name,email\na@example.org,A,b@example.org\n');
+    expect(expectRefused(file, /Columns 1 \("email"\) and 3 \("email"\) both map to email/).code).toBe(4);
+  });
+
+  it('a missing file is exit 1 naming it', () => {
+    const r = sb.run(['import', path.join(sb.dir, 'nope.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nope\.csv cannot be read \(it does not exist\)/);
+  });
+});
+
+describe('export and round trips', () => {
+  beforeEach(() => {
+    expect(sb.run(['import', path.join(ROOT, 'fixtures', 'customers.csv')]).code).toBe(0);
+    sb.run(['update', 'K-1011', '--set', 'custom.Lieblingsfarbe=Grün', '--set', 'notes==1+1']);
+  });
+
+  const comparable = (records: Rec[]) =>
+    records.map(({ id: _i, created_at: _c, updated_at: _u, company_id: _ci, ...rest }) => rest).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+
+  it('csv: formula guard, then import into an empty file gives the same profiles', () => {
+    const out = path.join(sb.dir, 'all.csv');
+    const r = sb.run(['export', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(text).toContain(",'+49 351 4711000,");
+    expect(text).toContain(",'=1+1,");
+    expect(text.split('\n')[0]).toContain(',Lieblingsfarbe');
+    const other = sandbox();
+    try {
+      const imp = other.run(['import', out]);
+      expect(imp.code, imp.stderr).toBe(0);
+      expect(comparable(list(other))).toEqual(comparable(list(sb)));
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('--excel writes a BOM, ; and CRLF, and imports back', () => {
+    const out = path.join(sb.dir, 'excel.csv');
+    expect(sb.run(['export', '--excel', '--out', out]).code).toBe(0);
+    const bytes = fs.readFileSync(out);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8')).toMatch(/^\ufeffid;kind;/);
+    expect(bytes.toString('utf8')).toContain('\r\n');
+    const other = sandbox();
+    try {
+      expect(other.run(['import', out]).code).toBe(0);
+      expect(comparable(list(other))).toEqual(comparable(list(sb)));
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('xlsx: round trip gives the same profiles, postcodes as text', () => {
+    const out = path.join(sb.dir, 'all.xlsx');
+    const r = sb.run(['export', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+    const other = sandbox();
+    try {
+      const imp = other.run(['import', out]);
+      expect(imp.code, imp.stderr).toBe(0);
+      expect(comparable(list(other))).toEqual(comparable(list(sb)));
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('vcf: round trip keeps what vCard can carry', () => {
+    const out = path.join(sb.dir, 'all.vcf');
+    expect(sb.run(['export', '--format', 'vcf', '--out', out]).code).toBe(0);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(text.match(/BEGIN:VCARD/g)).toHaveLength(list(sb).length);
+    const other = sandbox();
+    try {
+      expect(other.run(['import', out]).code).toBe(0);
+      const pick = (rs: Rec[]) => rs.map((p) => [p.name, p.kind, p.email, p.phone, p.birthday, p.postcode, p.city, p.company]).sort();
+      expect(pick(list(other))).toEqual(pick(list(sb)));
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('json and ndjson with filters; --subject gives a person their own data', () => {
+    const vip = json<Rec[]>(sb.run(['--format', 'json', 'export', '--tag', 'vip']));
+    expect(vip.length).toBeGreaterThan(2);
+    expect(vip.every((p) => p.tags.includes('vip'))).toBe(true);
+    const nd = sb.run(['--format', 'ndjson', 'export', '--kind', 'company']).stdout.trim().split('\n');
+    expect(nd.every((l) => (JSON.parse(l) as Rec).kind === 'company')).toBe(true);
+    sb.run(['note', 'K-1011', 'Called about chocolates']);
+    const subject = json<{ profile: Rec; notes: unknown[]; history: unknown[] }>(sb.run(['--format', 'json', 'export', '--subject', 'anna.mueller@example.org']));
+    expect(subject.profile.name).toBe('Anna Müller');
+    expect(subject.notes).toHaveLength(1);
+    expect(subject.history.length).toBeGreaterThanOrEqual(2);
+  });
+});
