@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { defaultKey } from '../domain/import-mapping.js';
 import { TextFileWriter, openInput, readWholeFile } from '../io/files.js';
 import type { AppContext } from './context.js';
-import { type ImportOptions, type ImportRecord, type ImportReport, importRecords, mapRows } from './import-profiles.js';
+import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, mapRows } from './import-profiles.js';
 
 export const IMPORT_FORMATS = ['csv', 'xlsx', 'vcf'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -21,6 +21,8 @@ export interface ImportFileInput extends Omit<ImportOptions, 'onReject'> {
   sheet?: string;
   rejectsPath?: string;
   stdin?: Readable;
+  /** Given only at a terminal: where unknown columns go. */
+  askUnknown?: UnknownColumnsAsker;
 }
 
 export interface ImportFileReport extends ImportReport {
@@ -76,7 +78,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     extra.encoding = source.encoding;
     extra.guessed = source.guessed;
     extra.delimiter = source.delimiter;
-    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat }, (mapping) => {
+    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
       keyHint = defaultKey(mapping);
     });
     // the mapping is known once the first record is read; peek so the key hint is right
@@ -85,7 +87,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     const source = await openXlsxSource(input.file, { sheet: input.sheet });
     header = source.headerRaw;
-    records = await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat }, (mapping) => {
+    records = await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
       keyHint = defaultKey(mapping);
     }));
   } else {

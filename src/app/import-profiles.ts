@@ -76,6 +76,12 @@ export interface ImportRecord {
   result: RowResult;
 }
 
+/**
+ * Asks where unknown columns go: returns `--map` entries (header → field, `custom.NAME` or `-`);
+ * a header left out stays a custom field.
+ */
+export type UnknownColumnsAsker = (headers: string[]) => Promise<Record<string, string>>;
+
 const KEYABLE = new Set(['external_id', 'email', 'phone', 'name', 'id', 'website']);
 const SAMPLE_ROWS = 1000;
 const MAX_REPORTED = 20;
@@ -91,10 +97,16 @@ export function checkKey(key: string): void {
 export async function* mapRows(
   headers: string[],
   rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
-  options: { map?: Record<string, string>; dateFormat?: string },
+  options: { map?: Record<string, string>; dateFormat?: string; askUnknown?: UnknownColumnsAsker },
   onMapping?: (mapping: ColumnMapping[]) => void,
 ): AsyncGenerator<ImportRecord> {
-  const mapping = mapHeaders(headers, { map: options.map });
+  let mapping = mapHeaders(headers, { map: options.map });
+  const unknown = mapping.filter((m) => m.via === 'unknown').map((m) => m.header);
+  if (options.askUnknown && unknown.length > 0) {
+    // at a terminal: the user says where each unknown column goes; answers extend --map
+    const answers = await options.askUnknown(unknown);
+    if (Object.keys(answers).length > 0) mapping = mapHeaders(headers, { map: { ...options.map, ...answers } });
+  }
   onMapping?.(mapping);
   const width = headers.length;
   const sample: { line: number; cells: string[]; raw: string }[] = [];

@@ -37,6 +37,24 @@ function progressReporter(session: Session, totalBytes: number | null): { update
   };
 }
 
+/** At a terminal: for each column custfile does not know, ask where it goes. */
+function unknownColumnsAsker(session: Session) {
+  return async (headers: string[]): Promise<Record<string, string>> => {
+    const { FIELDS } = await import('../domain/fields.js');
+    const fields = FIELDS.filter((f) => f.writable || f.name === 'name').map((f) => ({ value: f.name, name: `${f.name} — ${f.description}` }));
+    const answers: Record<string, string> = {};
+    for (const header of headers) {
+      const choice = await session.prompter.select(`Column "${header}" goes to:`, '--map', [
+        { value: '', name: `custom field "${header}" (keep as is)` },
+        { value: '-', name: 'ignore this column' },
+        ...fields,
+      ], '');
+      if (choice !== '') answers[header] = choice;
+    }
+    return answers;
+  };
+}
+
 export function registerImport(program: Command, deps: Deps): void {
   program
     .command('import')
@@ -84,6 +102,7 @@ export function registerImport(program: Command, deps: Deps): void {
         sheet: flags.sheet,
         dateFormat: flags.dateFormat,
         onProgress: progress.update,
+        askUnknown: file !== '-' && session.prompter.canPrompt ? unknownColumnsAsker(session) : undefined,
       });
       progress.done();
       const { formatImportReport } = await import('../ui/import-report.js');

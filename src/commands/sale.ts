@@ -13,13 +13,13 @@ export function registerSale(program: Command, deps: Deps): void {
     .command('sale')
     .description("record a transaction: what a customer bought, when, for how much (a negative amount is a refund); it updates the profile's sales_total, sales_count and last_sale")
     .argument('<ref>', 'id, external id, e-mail or unambiguous name')
-    .argument('<amount>', 'exact decimal: 1499.90, 1.499,90 or -20 for a refund (or write -- before a negative amount)')
+    .argument('<amount>', 'exact decimal: 1499.90, 1.499,90, or -20 for a refund')
     .option('--date <date>', 'when (YYYY-MM-DD, or -3d); default today; not in the future')
     .option('--item <text>', 'what was sold')
     .addHelpText('after', examples(
       'custfile sale "Elbwerk GmbH" 1499.90 --item "Service contract 2026"',
       'custfile sale anna@example.org 89,00 --date 2026-11-20 --item "Gift voucher"',
-      'custfile sale 12 -- -89.00 --item "Refund: gift voucher"',
+      'custfile sale 12 -89.00 --item "Refund: gift voucher"',
       'custfile --format json sale 12 250',
     ))
     .action(action(deps, async (session, ref: string, amount: string, opts: { date?: string; item?: string }) => {

@@ -742,14 +742,16 @@ const LIFECYCLE_SYNONYMS: Record<string, string> = {
   anfrage: 'lead', kontakt: 'lead',
 };
 
+const LIFECYCLE_BY_WORD = new Map(Object.entries(LIFECYCLE_SYNONYMS));
+
 function parseLifecycle(text: string): string | null {
   const lower = text.toLowerCase();
   if ((LIFECYCLES as readonly string[]).includes(lower)) return lower;
-  const synonym = own(LIFECYCLE_SYNONYMS, lower);
+  const synonym = LIFECYCLE_BY_WORD.get(lower);
   if (synonym !== undefined) return synonym;
   const key = normalizeHeader(text);
   if ((LIFECYCLES as readonly string[]).includes(key)) return key;
-  return own(LIFECYCLE_SYNONYMS, key) ?? null;
+  return LIFECYCLE_BY_WORD.get(key) ?? null;
 }
 
 const KIND_VALUES: Record<string, Kind> = {
@@ -758,6 +760,8 @@ const KIND_VALUES: Record<string, Kind> = {
   person: 'person', privat: 'person', privatperson: 'person', privatkunde: 'person', individual: 'person', b2c: 'person',
   kontakt: 'person', contact: 'person',
 };
+
+const KIND_BY_WORD = new Map(Object.entries(KIND_VALUES));
 
 /** Names that end or contain a legal form: `Müller GmbH`, `Acme Ltd.`, `Foo & Co. KG`. */
 const LEGAL_FORM = /(?:^|[\s.,&(])(?:gmbh|ag|kg|kgaa|ohg|gbr|ug|mbh|se|ltd|limited|inc|llc|corp|corporation|plc|sarl|srl|bv|nv|e\.\s?k|e\.\s?v|partg(?:mbb)?)\.?(?=$|[\s,)])/i;
@@ -932,7 +936,7 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   let kind: Kind;
   const kindText = plan.kind < 0 ? '' : cell[plan.kind]!;
   if (kindText !== '') {
-    const k = own(KIND_VALUES, kindText.toLowerCase()) ?? own(KIND_VALUES, normalizeHeader(kindText));
+    const k = KIND_BY_WORD.get(kindText.toLowerCase()) ?? KIND_BY_WORD.get(normalizeHeader(kindText));
     if (!k) return { ok: false, reason: 'kind: must be company or person' };
     kind = k;
   } else if (hasFirstLast) kind = 'person';

@@ -9,6 +9,8 @@ export interface Prompter {
   /** Asks for text; `flag` names what to pass when there is no terminal. */
   input(message: string, flag: string, options?: { required?: boolean; default?: string }): Promise<string>;
   confirm(message: string, flag: string, defaultAnswer?: boolean): Promise<boolean>;
+  /** One of `choices` (value, label). */
+  select(message: string, flag: string, choices: { value: string; name: string }[], defaultValue?: string): Promise<string>;
 }
 
 function noTerminal(flag: string, what: string): UsageError {
@@ -31,6 +33,11 @@ export function terminalPrompter(canPrompt: boolean, what: () => string): Prompt
       if (!canPrompt) throw noTerminal(flag, what());
       const { confirm } = await import('@inquirer/prompts');
       return confirm({ message, default: defaultAnswer });
+    },
+    async select(message, flag, choices, defaultValue) {
+      if (!canPrompt) throw noTerminal(flag, what());
+      const { select } = await import('@inquirer/prompts');
+      return select({ message, choices, default: defaultValue, pageSize: 15 });
     },
   };
 }
