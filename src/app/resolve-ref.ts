@@ -16,7 +16,8 @@ export function resolveRef(store: Store, ref: string, kind?: Kind): Profile {
   const text = ref.trim();
   if (text === '') throw new NotFoundError('an empty REF names no profile; give an id, external id, e-mail or name.');
   const candidates: Profile[] = [];
-  if (/^\d+$/.test(text)) {
+  // only an id's own spelling is an id: customer number 0003 is an external id, not profile 3
+  if (/^[1-9]\d*$/.test(text)) {
     const byId = store.profiles.byId(Number(text));
     if (byId) candidates.push(byId);
   }

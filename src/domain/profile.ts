@@ -196,13 +196,14 @@ export function applyTagEdits(tags: readonly string[], edits: readonly string[])
   for (const edit of edits.flatMap((e) => e.split(','))) {
     const e = edit.trim();
     if (e === '') continue;
+    // tags compare in any case, as the tag index does
     if (e.startsWith('-')) {
-      const tag = e.slice(1).trim();
-      const i = result.indexOf(tag);
+      const tag = e.slice(1).trim().toLowerCase();
+      const i = result.findIndex((t) => t.toLowerCase() === tag);
       if (i >= 0) result.splice(i, 1);
     } else {
       const tag = (e.startsWith('+') ? e.slice(1) : e).trim();
-      if (tag !== '' && !result.includes(tag)) result.push(tag);
+      if (tag !== '' && !result.some((t) => t.toLowerCase() === tag.toLowerCase())) result.push(tag);
     }
   }
   return result;
@@ -273,7 +274,7 @@ export function diffDrafts(before: ProfileDraft, after: ProfileDraft): FieldChan
 
 /** The non-empty fields of a draft as text, for the history row of a creation or deletion. */
 export function snapshot(draft: ProfileDraft): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { kind: draft.kind };
   const d = draft as unknown as Record<string, unknown>;
   for (const field of DIFFED) {
     const v = formatFieldValue(field, d[field.name]);

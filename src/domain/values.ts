@@ -44,6 +44,8 @@ export function parseMoneyCents(text: string): number | null {
     } else {
       intPart = parts[0]!;
       frac = parts[1]!;
+      // 12.500 or 1,000: a thousands group or three decimals? Refuse rather than guess 1000× wrong.
+      if (frac.length === 3 && intPart.length >= 1 && intPart.length <= 3 && intPart !== '0') return null;
     }
   } else {
     intPart = t;
@@ -94,13 +96,14 @@ export function splitTags(text: string): string[] {
   return normalizeTags(text.split(','));
 }
 
+/** Trimmed, without empties, and without repeats in any case ("VIP" and "vip" are one tag). */
 export function normalizeTags(tags: readonly string[]): string[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const raw of tags) {
     const t = raw.trim();
-    if (t !== '') seen.add(t);
+    if (t !== '' && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
   }
-  return [...seen];
+  return [...seen.values()];
 }
 
 /**

@@ -314,6 +314,7 @@ describe('snapshot', () => {
   it('holds the non-empty writable fields as text, and custom fields as custom.NAME', () => {
     const draft = company({ city: 'Dresden', revenue: 250000050, headcount: 0, tags: ['vip', 'north'], custom: { size: '10', 'my field': 'blau' } });
     expect(snapshot(draft)).toEqual({
+      kind: 'company',
       name: 'Elbwerk GmbH',
       revenue: '2500000.50',
       headcount: '0',
@@ -325,7 +326,7 @@ describe('snapshot', () => {
   });
 
   it('leaves out empty values and empty tags', () => {
-    expect(snapshot(person())).toEqual({ name: 'Anna Müller', first_name: 'Anna', last_name: 'Müller' });
+    expect(snapshot(person())).toEqual({ kind: 'person', name: 'Anna Müller', first_name: 'Anna', last_name: 'Müller' });
   });
 
   it('keeps false, which is a value', () => {
