@@ -78,7 +78,9 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     extra.encoding = source.encoding;
     extra.guessed = source.guessed;
     extra.delimiter = source.delimiter;
-    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
+    // a ';' file comes from a European Excel, where the decimal separator is ','
+    const decimal = source.delimiter === ';' ? (',' as const) : undefined;
+    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal }, (mapping) => {
       keyHint = defaultKey(mapping);
     });
     // the mapping is known once the first record is read; peek so the key hint is right

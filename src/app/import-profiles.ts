@@ -97,7 +97,7 @@ export function checkKey(key: string): void {
 export async function* mapRows(
   headers: string[],
   rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
-  options: { map?: Record<string, string>; dateFormat?: string; askUnknown?: UnknownColumnsAsker },
+  options: { map?: Record<string, string>; dateFormat?: string; askUnknown?: UnknownColumnsAsker; decimal?: ',' | '.' },
   onMapping?: (mapping: ColumnMapping[]) => void,
 ): AsyncGenerator<ImportRecord> {
   let mapping = mapHeaders(headers, { map: options.map });
@@ -128,7 +128,7 @@ export async function* mapRows(
     if (row.cells.some((c) => c.includes('\u0000'))) {
       return { line: row.line, raw: row.raw, result: { ok: false, reason: 'contains a NUL byte' } };
     }
-    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders }) };
+    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal }) };
   };
   for (const row of sample) yield convert(row);
   if (done) return;

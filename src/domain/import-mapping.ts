@@ -22,9 +22,15 @@
  *   dropped. They become tag additions (`+tag`): an import adds tags and never removes one.
  * - `kind` (company or person, in English or German), `custom_json` (a `custom` column of JSON).
  *
- * Rows: an empty cell says nothing, so it never clears what a profile already holds. A field of
- * the other kind (a company's revenue on a person row) goes to the person's company when the row
- * names one (`companySet`), else it is kept as a custom field named by its header.
+ * Rows: an empty cell says nothing, so it never clears what a profile already holds (nor do
+ * Outlook's "no date" cells `0/0/00` and `0.0.00`). A field of the other kind (a company's revenue
+ * on a person row) goes to the person's company when the row names one (`companySet`), else it is
+ * kept as a custom field named by its header. Kind: an explicit kind column wins; a first or last
+ * name makes a person; only a company makes a company; a name alone is a company when it carries a
+ * legal form ("… GmbH") or company fields are filled, else a person.
+ *
+ * Speed: `mapHeaders` compiles nothing; `rowToRecord` compiles the mapping once (cached per mapping
+ * array) and then does only per-cell work: about 2 µs for a 19-column row on the bench machine.
  */
 import { RejectedInputError, UsageError } from '../errors.js';
 import { type FieldDef, type Kind, FIELDS, LIFECYCLES, fieldByName, isReservedKey } from './fields.js';
@@ -290,13 +296,13 @@ export function mapHeaders(headers: readonly string[], options: MappingOptions =
   });
   const overrides = resolveMapOption(trimmed, options.map ?? {});
   const layout = detectLayout(trimmed);
-  const own = layout === 'own';
+  const ownLayout = layout === 'own';
 
   const mapping: ColumnMapping[] = trimmed.map((header, index) => {
     const mapped = overrides.get(index);
     if (mapped) return { index, header, target: withHeader(mapped, header), via: 'map' };
     if (header === '') return { index, header, target: { type: 'ignore' }, via: 'no-header' };
-    if (own) return ownTarget(index, header);
+    if (ownLayout) return ownTarget(index, header);
     if (header.startsWith('custom.') && header.length > 'custom.'.length) {
       return { index, header, target: { type: 'custom', name: header.slice('custom.'.length) }, via: 'own' };
     }
@@ -307,7 +313,7 @@ export function mapHeaders(headers: readonly string[], options: MappingOptions =
   });
 
   // "Name" beside "Vorname" (and no "Nachname") is the surname; alone it is the display name.
-  if (!own) {
+  if (!ownLayout) {
     const hasFirst = mapping.some((m) => isField(m.target, 'first_name'));
     const hasLast = mapping.some((m) => isField(m.target, 'last_name'));
     if (hasFirst && !hasLast) {
@@ -553,7 +559,7 @@ const DOTTED = /^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})$/;
 const YEARLESS = /^--(\d{2})-?(\d{2})$/;
 const DOTTED_YEARLESS = /^(\d{1,2})\.(\d{1,2})\.$/;
 
-interface CompiledFormat {
+export interface CompiledFormat {
   regex: RegExp;
   day: number;
   month: number;

@@ -20,8 +20,7 @@
  */
 import iconv from 'iconv-lite';
 import type { Kind } from '../domain/fields.js';
-import type { ImportValues } from '../domain/import-mapping.js';
-import { splitImportTags } from '../domain/import-mapping.js';
+import { type ImportValues, splitImportTags } from '../domain/import-mapping.js';
 import { parseBirthday } from '../domain/dates.js';
 import type { Profile } from '../domain/profile.js';
 import { escapeText, foldLine } from './ics.js';

@@ -24,6 +24,7 @@ import {
   splitImportTags,
 } from '../../src/domain/import-mapping.js';
 import { applyChanges, emptyDraft } from '../../src/domain/profile.js';
+import { formatCents, parseMoneyCents } from '../../src/domain/values.js';
 import { sniffDelimiter, sniffEncoding } from '../../src/io/sniff.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
@@ -560,6 +561,19 @@ describe('rowToRecord: numbers', () => {
 
   it('rejects a headcount that is no whole number', () => {
     expect(rowToRecord(mapHeaders(['Firma', 'Mitarbeiter']), ['ACME', 'etwa 40'], {})).toEqual({ ok: false, reason: 'headcount: not a whole number' });
+  });
+
+  it('parseImportMoney agrees with parseMoneyCents wherever no decimal separator is given', () => {
+    const samples = ['0', '007', '-0', '-0,50', '+5', '0,5', '1.5', '12.50', '1.234.567,89', '1,234,567.89', '999,99',
+      '12345678901234', '1234567890123,45', '1.234', '12.500', '1,500', '-1.000,00', '1.000.000', '€ 5', '5 EUR', ' 42 '];
+    for (let i = 0; i < 300; i++) {
+      const whole = String(Math.floor(Math.random() * 10 ** (1 + (i % 9))));
+      samples.push(whole, `${whole},${i % 100}`, `${whole}.${i % 10}`, `-${whole},0${i % 10}`);
+    }
+    for (const text of samples) {
+      const cents = parseMoneyCents(text);
+      expect([text, parseImportMoney(text)]).toEqual([text, cents === null ? null : formatCents(cents)]);
+    }
   });
 
   it('parseImportMoney gives null for text', () => {
