@@ -36,6 +36,7 @@ import {
 import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
 import { recordCreation } from './profiles.js';
+import { lookupIndexFor } from '../storage/bulk-load.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
 
@@ -49,6 +50,8 @@ export interface ImportOptions {
   /** Rows per transaction (and at most ~250 ms of work each). */
   batchSize?: number;
   onReject?: (row: { line: number; raw: string; reason: string }) => void;
+  /** false: never bulk-load, even into an empty file (tests of the batched path). */
+  bulk?: boolean;
   onProgress?: (rowsDone: number) => void;
 }
 
@@ -147,9 +150,18 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   checkKey(key);
   const keyField = fieldByName(key)!;
   const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
-  const single = options.dryRun || options.atomic;
+  // A first import into an empty file is a bulk load: one transaction, indexes built at the end
+  // (see storage/bulk-load.ts). Lookups that no kept index serves go to `loaded` instead: with an
+  // empty table at the start, only rows of this very import can match.
+  const bulk = !options.dryRun && options.bulk !== false && store.profiles.isEmpty();
+  const indexedKeys = new Set(['external_id', 'email', 'id']);
+  const loaded = new Map<string, number>();
+  const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
+  /** Company name (lower case) → id, as found or created for key contacts and company rows. */
   const companyIds = new Map<string, number>();
+  /** Companies this import created only because a key contact named them: a later row of the company itself fills them in. */
+  const createdForContacts = new Map<string, number>();
   let inBatch = 0;
   let batchStarted = 0;
   let now = clock.now();
@@ -164,12 +176,13 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
     const lower = name.trim().toLowerCase();
     const cached = companyIds.get(lower);
     if (cached !== undefined) return cached;
-    let id = store.profiles.companyIdByName(name.trim());
+    let id = bulk ? undefined : store.profiles.companyIdByName(name.trim());
     if (id === undefined) {
       const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
       id = store.profiles.insert(draft, now);
       recordCreation(ctx, id, draft, now);
       report.companiesCreated++;
+      createdForContacts.set(lower, id);
     } else if (companySet && companySet.length > 0) {
       const before = toDraft(store.profiles.byId(id)!);
       writeUpdate(id, before, applyChanges(before, { set: companySet, unset: [], tagEdits: [] }));
@@ -189,17 +202,35 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
     return true;
   };
 
+  const keyCellOf = (request: ChangeRequest): string => request.set.find((s) => s.field === key)?.value.trim() ?? '';
+  const nameOf = (request: ChangeRequest): string =>
+    (request.set.find((s) => s.field === 'name')?.value ??
+      [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
+  /** In bulk mode, the `loaded` entry a row is found under (null: an index serves it). */
+  const loadedKey = (kind: Kind, request: ChangeRequest): string | null => {
+    const keyCell = keyCellOf(request);
+    if (keyCell !== '') return indexedKeys.has(key) ? null : `k:${keyCell.toLowerCase()}`;
+    const name = nameOf(request);
+    return name === '' ? null : `n:${kind}:${name.toLowerCase()}`;
+  };
+
   const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
-    const keyCell = request.set.find((s) => s.field === key)?.value.trim() ?? '';
+    if (bulk) {
+      const entry = loadedKey(kind, request);
+      if (entry !== null) {
+        const id = loaded.get(entry);
+        return id === undefined ? undefined : store.profiles.byId(id);
+      }
+    }
+    const keyCell = keyCellOf(request);
     let candidates: Profile[];
     if (keyCell !== '') {
       const value = parseFieldValue(keyField, keyCell);
       candidates = store.profiles.byKey(key, value as string | number);
     } else {
-      const nameCell = request.set.find((s) => s.field === 'name')?.value ??
-        [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ');
-      if (nameCell.trim() === '') return undefined;
-      candidates = store.profiles.byName(nameCell.trim(), kind);
+      const name = nameOf(request);
+      if (name === '') return undefined;
+      candidates = store.profiles.byName(name, kind);
       if (candidates.length > 1) return undefined;
     }
     if (candidates.length > 1) return 'ambiguous';
@@ -214,6 +245,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   begin();
+  const bulkLoad = bulk ? store.beginBulkLoad(lookupIndexFor(key)) : null;
   try {
     for await (const record of records) {
       report.rows++;
@@ -226,7 +258,16 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
         // (no savepoint needed): the company of a key contact is found or created last.
         try {
           const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
-          const existing = findExisting(values.kind, request);
+          let existing = findExisting(values.kind, request);
+          if (existing === undefined && values.kind === 'company') {
+            // the company's own row, after a key contact's row created it by name
+            const name = nameOf(request).toLowerCase();
+            const createdId = createdForContacts.get(name);
+            if (createdId !== undefined) {
+              createdForContacts.delete(name);
+              existing = store.profiles.byId(createdId);
+            }
+          }
           if (existing === 'ambiguous') {
             throw new RejectedInputError(`its ${key} matches more than one profile`);
           } else if (existing === undefined) {
@@ -237,6 +278,11 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
             if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
             const id = store.profiles.insert(draft, now);
             recordCreation(ctx, id, draft, now);
+            if (bulk) {
+              const entry = loadedKey(values.kind, request);
+              if (entry !== null) loaded.set(entry, id);
+            }
+            if (values.kind === 'company' && !companyIds.has(draft.name.toLowerCase())) companyIds.set(draft.name.toLowerCase(), id);
             report.inserted++;
           } else if (existing.kind !== values.kind) {
             throw new RejectedInputError(`its ${key} belongs to a ${existing.kind}, but the row is a ${values.kind}`);
@@ -263,9 +309,9 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
         }
       }
       inBatch++;
+      if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
       if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
         store.commit();
-        options.onProgress?.(report.rows);
         begin();
       }
     }
@@ -279,8 +325,17 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
     }
     throw err;
   }
-  if (options.dryRun || (options.atomic && report.rejected > 0)) store.rollback();
-  else store.commit();
+  if (options.dryRun || (options.atomic && report.rejected > 0)) {
+    store.rollback();
+  } else {
+    try {
+      bulkLoad?.finish();
+    } catch (err) {
+      store.rollback();
+      throw err;
+    }
+    store.commit();
+  }
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

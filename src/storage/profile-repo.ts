@@ -247,6 +247,10 @@ export class ProfileRepo {
     this.stmt('DELETE FROM profiles WHERE id = ?').run(id);
   }
 
+  isEmpty(): boolean {
+    return this.stmt('SELECT 1 FROM profiles LIMIT 1').get() === undefined;
+  }
+
   count(filter: SqlFragment | null): number {
     const where = filter ? ` WHERE ${filter.sql}` : '';
     const row = this.db.prepare(`SELECT count(*) AS n FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where}`).get(...(filter?.params ?? [])) as { n: number };

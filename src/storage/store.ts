@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
+import { type BulkLoad, beginBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
@@ -56,6 +57,14 @@ export class Store {
 
   rollback(): void {
     if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
+  }
+
+  /** Sets indexes aside until `finish()` (inside an open write transaction); see bulk-load.ts. */
+  beginBulkLoad(keep: readonly string[]): BulkLoad {
+    return this.guard(() => {
+      const load = beginBulkLoad(this.db.sqlite, keep);
+      return { finish: () => this.guard(() => load.finish()) };
+    });
   }
 
   /** Work outside a transaction (streaming reads), with SQLite's errors translated. */
