@@ -1,0 +1,75 @@
+/**
+ * An import killed with SIGKILL half-way leaves a consistent file: whole rows with their history
+ * and tags, every index in place, integrity ok. Run for the bulk path (empty file: one
+ * transaction) and the batched path (a file that has profiles already).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, BIN, sandbox } from './helpers.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+function writeCsv(file: string, rows: number): void {
+  const lines = ['external_id,first_name,last_name,email,city,postcode,tags,company'];
+  for (let i = 0; i < rows; i++) {
+    lines.push(`C-${i},Jörg${i},Müller,j${i}@example.org,Dresden,0${1000 + (i % 8000)},${i % 2 ? '"vip,newsletter"' : ''},${i % 10 === 0 ? `Firma ${i % 50} GmbH` : ''}`);
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthday_md', 'profiles_next_contact', 'profiles_fresh_on'];
+
+async function killDuringImport(file: string, afterMs: number): Promise<void> {
+  const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+  await new Promise((r) => setTimeout(r, afterMs));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('close', r));
+}
+
+function expectConsistent(): number {
+  const profiles = sb.query<{ n: number }>('SELECT count(*) AS n FROM profiles')[0]!.n;
+  expect(sb.query<{ n: number }>("SELECT count(*) AS n FROM history WHERE action = 'create'")[0]!.n).toBe(profiles);
+  expect(sb.query('SELECT p.id FROM profiles p WHERE NOT EXISTS (SELECT 1 FROM history h WHERE h.profile_id = p.id)')).toEqual([]);
+  const tagRows = sb.query<{ n: number }>('SELECT count(*) AS n FROM profile_tags')[0]!.n;
+  const expectedTags = sb.query<{ n: number }>('SELECT count(*) AS n FROM profiles p, json_each(p.tags)')[0]!.n;
+  expect(tagRows).toBe(expectedTags);
+  const indexes = sb.query<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'profiles'").map((r) => r.name);
+  for (const name of EXPECTED_INDEXES) expect(indexes).toContain(name);
+  expect(sb.query("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name = 'profiles_tags_insert'")).toHaveLength(1);
+  expect(sb.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  return profiles;
+}
+
+describe('an import killed half-way', () => {
+  it('bulk path (empty file): nothing or everything, indexes intact', async () => {
+    const file = path.join(sb.dir, 'big.csv');
+    writeCsv(file, 40_000);
+    sb.run(['check']); // creates nothing; the import below creates the file
+    await killDuringImport(file, 1500);
+    if (!fs.existsSync(sb.db)) return; // killed before the file was made: nothing to check
+    const n = expectConsistent();
+    expect([0, 40_000 + 5]).toContain(n);
+    // and the import can simply be run again
+    const again = sb.run(['import', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(expectConsistent()).toBe(40_000 + 5);
+  });
+
+  it('batched path (file with profiles): whole batches only', async () => {
+    sb.run(['add', 'company', '--name', 'Vorher GmbH']);
+    const file = path.join(sb.dir, 'big.csv');
+    writeCsv(file, 40_000);
+    await killDuringImport(file, 2500);
+    const n = expectConsistent();
+    expect(n).toBeGreaterThanOrEqual(1);
+    const again = sb.run(['import', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(expectConsistent()).toBe(1 + 40_000 + 5);
+  });
+});
