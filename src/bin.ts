@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       stderr: process.stderr,
       stdinIsTTY: process.stdin.isTTY === true,
       env: process.env,
-    });
+    }, process.argv.slice(2));
     await program.parseAsync(process.argv);
   } catch (err) {
     process.exitCode = reportError(err, process.stderr, debug);

@@ -21,7 +21,8 @@ export function countProfiles(ctx: AppContext, filters: FilterOptions): number {
   return ctx.store.guard(() => ctx.store.profiles.count(filter));
 }
 
-export function customKeysOf(ctx: AppContext, filters: FilterOptions): string[] {
-  const filter = compileFilters(ctx.store, filters, ctx.clock.today());
-  return ctx.store.guard(() => ctx.store.profiles.customKeys(filter));
+/** The custom fields among the profiles a listing prints (its CSV columns). */
+export function customKeysOf(ctx: AppContext, input: ListInput): string[] {
+  const filter = compileFilters(ctx.store, input.filters, ctx.clock.today());
+  return ctx.store.guard(() => ctx.store.profiles.customKeys(filter, { orderBy: sortSql(input.sort), limit: input.limit ?? null }));
 }

@@ -22,13 +22,13 @@ export function registerList(program: Command, deps: Deps): void {
       const { listProfiles } = await import('../app/list-profiles.js');
       const { renderList } = await import('../ui/render.js');
       const { profileListView } = await import('../ui/views.js');
-      const filters = filterOptions(opts);
-      const rows = listProfiles(ctx, { filters, sort: opts.sort as string | undefined, limit: opts.limit as number | undefined });
+      const input = { filters: filterOptions(opts), sort: opts.sort as string | undefined, limit: opts.limit as number | undefined };
       let customKeys: string[] = [];
       if (format === 'csv') {
         const { customKeysOf } = await import('../app/list-profiles.js');
-        customKeys = customKeysOf(ctx, filters);
+        customKeys = customKeysOf(ctx, input);
       }
+      const rows = listProfiles(ctx, input);
       await renderList(rows, profileListView(customKeys), format, session.out, { color: session.color, emptyMessage: 'No profiles match.' });
     }));
 }

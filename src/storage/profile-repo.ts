@@ -268,10 +268,14 @@ export class ProfileRepo {
   }
 
   /** Names of the custom fields in use among the matching profiles (CSV columns). */
-  customKeys(filter: SqlFragment | null): string[] {
-    const where = filter ? ` AND ${filter.sql}` : '';
-    const rows = this.db.prepare(`SELECT DISTINCT j.key AS key FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id, json_each(p.custom) j WHERE p.custom <> '{}'${where} ORDER BY j.key`).all(...(filter?.params ?? [])) as { key: string }[];
-    return rows.map((r) => r.key);
+  customKeys(filter: SqlFragment | null, page?: { orderBy: string; limit: number | null }): string[] {
+    const where = filter ? ` WHERE ${filter.sql}` : '';
+    const params = filter?.params ?? [];
+    const sql = page && page.limit !== null
+      ? // only the rows that will be printed
+        `SELECT DISTINCT j.key AS key FROM (SELECT p.custom AS custom FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${page.orderBy} LIMIT ${Math.max(0, Math.floor(page.limit))}) s, json_each(s.custom) j ORDER BY j.key`
+      : `SELECT DISTINCT j.key AS key FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id, json_each(p.custom) j${where ? `${where} AND` : ' WHERE'} p.custom <> '{}' ORDER BY j.key`;
+    return (this.db.prepare(sql).all(...params) as { key: string }[]).map((r) => r.key);
   }
 
   externalIdTaken(externalId: string, exceptId: number | null): boolean {
