@@ -12,7 +12,8 @@ import { type FilterOptions, compileFilters } from './filters.js';
 import { resolveRef } from './resolve-ref.js';
 
 export interface ProfileExport {
-  count: number;
+  /** How many rows match (a full count: asked only where it matters, e.g. xlsx's row limit). */
+  count: () => number;
   customKeys: string[];
   rows: IterableIterator<Profile>;
   /** The company name of a key contact (for vCard ORG). */
@@ -25,11 +26,10 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
   const orderBy = sortSql(sort);
   // one snapshot for the count, the custom columns and the rows
   store.guard(() => store.db.sqlite.exec('BEGIN'));
-  const count = store.guard(() => store.profiles.count(filter));
   const customKeys = store.guard(() => store.profiles.customKeys(filter));
   const rows = store.guard(() => store.profiles.iterate({ filter, orderBy, limit: null }));
   return {
-    count,
+    count: () => store.guard(() => store.profiles.count(filter)),
     customKeys,
     rows: (function* () {
       try {

@@ -79,24 +79,28 @@ export function registerExport(program: Command, deps: Deps): void {
         }
         const { exportProfiles } = await import('../app/export-profiles.js');
         const data = exportProfiles(ctx, filters, flags.sort);
+        let written = 0;
         if (format === 'xlsx') {
           const { checkXlsxRows, writeXlsx } = await import('../io/xlsx-writer.js');
           const { xlsxColumns } = await import('../ui/views.js');
-          checkXlsxRows(data.count);
-          await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never);
+          checkXlsxRows(data.count());
+          written = await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never);
         } else if (format === 'vcf') {
           const { profileToVcard } = await import('../io/vcard.js');
-          for (const p of data.rows) await out.write(profileToVcard(p, data.companyOf(p)));
+          for (const p of data.rows) {
+            await out.write(profileToVcard(p, data.companyOf(p)));
+            written++;
+          }
           await out.flush();
         } else {
           const { renderList } = await import('../ui/render.js');
           const { profileListView } = await import('../ui/views.js');
-          await renderList(data.rows, profileListView(data.customKeys), format, out, {
+          written = await renderList(data.rows, profileListView(data.customKeys), format, out, {
             color: false,
             csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
           });
         }
-        if (!toStdout) session.say(`Exported ${data.count} profile${data.count === 1 ? '' : 's'} to ${flags.out}.`);
+        if (!toStdout) session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
       } finally {
         if (!toStdout) await finished(stream as import('node:stream').Writable);
       }

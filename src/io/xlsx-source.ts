@@ -3,8 +3,8 @@
  * never held in memory). Before exceljs sees the file, the zip's directory is checked against
  * bomb limits. Dates become ISO dates; every other cell becomes its text.
  */
-import { stringify } from 'csv-stringify/sync';
 import { RejectedInputError } from '../errors.js';
+import { csvLine } from './csv-text.js';
 import type { SourceRow, TabularSource } from './csv-source.js';
 import { checkZip } from './zip-guard.js';
 
@@ -100,8 +100,8 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
       // trailing empty cells beyond the header are not data
       while (row.length > width && row[row.length - 1]!.trim() === '') row.pop();
       if (row.every((c) => c.trim() === '')) continue;
-      yield { line: next.value.number, cells: row, raw: stringify([row]).replace(/\n$/, '') };
+      yield { line: next.value.number, cells: row, raw: csvLine(row) };
     }
   }
-  return { headers, headerRaw: stringify([headers]).replace(/\n$/, ''), rows: dataRows(), encoding: 'xlsx', guessed: false, delimiter: ',' };
+  return { headers, headerRaw: csvLine(headers), rows: dataRows(), encoding: 'xlsx', guessed: false, delimiter: ',' };
 }

@@ -1,5 +1,5 @@
 /** CSV text (RFC 4180) for records, with the formula guard on text cells. */
-import { stringify } from 'csv-stringify/sync';
+import { csvLine } from '../io/csv-text.js';
 import { guardFormula } from './records.js';
 
 export interface CsvColumn<T> {
@@ -16,12 +16,19 @@ export interface CsvOptions {
 }
 
 export function csvHeader<T>(columns: readonly CsvColumn<T>[], options: CsvOptions = {}): string {
-  return (options.bom ? '\ufeff' : '') + stringify([columns.map((c) => c.header)], { delimiter: options.delimiter ?? ',', record_delimiter: options.eol ?? '\n' });
+  return (options.bom ? '\ufeff' : '') + csvLine(columns.map((c) => c.header), options.delimiter) + (options.eol ?? '\n');
 }
 
 export function csvRows<T>(rows: readonly T[], columns: readonly CsvColumn<T>[], options: CsvOptions = {}): string {
-  return stringify(
-    rows.map((r) => columns.map((c) => (c.text ? guardFormula(c.get(r)) : c.get(r)))),
-    { delimiter: options.delimiter ?? ',', record_delimiter: options.eol ?? '\n' },
-  );
+  const eol = options.eol ?? '\n';
+  let text = '';
+  const cells: string[] = new Array<string>(columns.length);
+  for (const r of rows) {
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!;
+      cells[i] = c.text ? guardFormula(c.get(r)) : c.get(r);
+    }
+    text += csvLine(cells, options.delimiter) + eol;
+  }
+  return text;
 }
