@@ -135,7 +135,9 @@ export function foldTrend(entries: readonly TrendEntry[], field: string, parse: 
   if (start === null) start = values.find((v) => v !== null) ?? null;
   const end = values[values.length - 1] ?? null;
   const change = start !== null && end !== null ? end - start : null;
-  const percent = change !== null && start !== null && start !== 0 ? Math.round((change / Math.abs(start)) * 1000) / 10 : null;
+  // one decimal, half away from zero (Math.round alone would take -9.95 to -9.9)
+  const percent =
+    change !== null && start !== null && start !== 0 ? (Math.sign(change) * Math.round((Math.abs(change) * 1000) / Math.abs(start))) / 10 : null;
   return {
     profile_id: first.profile_id,
     name: first.name,

@@ -39,7 +39,7 @@ export interface SaleResult {
 /** AMOUNT → integer cents; ValidationError naming AMOUNT otherwise. */
 export function parseSaleAmount(text: string): number {
   const cents = parseMoneyCents(text);
-  if (cents === null) throw new ValidationError('AMOUNT', 'is not an amount; write e.g. 19.99 or 1.234,50 (negative for a refund).');
+  if (cents === null) throw new ValidationError('AMOUNT', 'is not an amount; write e.g. 19.99 or 1.234,50, negative for a refund (1.500 is refused: it could be 1500 or 1.50).');
   return cents;
 }
 

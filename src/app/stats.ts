@@ -73,7 +73,8 @@ export function portfolioStats(ctx: AppContext, input: StatsInput): StatsResult 
   const by = input.by !== undefined ? normaliseBy(input.by) : null;
   // one snapshot: the groups and the totals agree
   return store.read(() => {
-    const groups = by !== null ? repo.groups(by, filter).map((g) => line(g.group, false, g)) : [];
-    return { by, groups, totals: line(null, true, repo.totals(filter)) };
+    if (by === null) return { by, groups: [], totals: line(null, true, repo.totals(filter)) };
+    const { groups, totals } = repo.groups(by, filter);
+    return { by, groups: groups.map((g) => line(g.group, false, g)), totals: line(null, true, totals) };
   });
 }

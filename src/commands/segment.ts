@@ -35,7 +35,7 @@ export function registerSegment(program: Command, deps: Deps): void {
         await session.out.write(`${JSON.stringify(segmentJson(saved))}\n`);
         await session.out.flush();
       }
-      session.say(`${replaced ? 'Replaced' : 'Saved'} segment ${saved.name}: ${saved.count} profile${saved.count === 1 ? '' : 's'} match now.`);
+      session.say(`${replaced ? 'Replaced' : 'Saved'} segment ${saved.name}: ${saved.count} profile${saved.count === 1 ? ' matches' : 's match'} now.`);
     }));
 
   segment

@@ -45,13 +45,11 @@ const NAME_OF = `coalesce(p.name,
 export class HistoryRepo {
   private readonly insertStmt;
   constructor(private readonly db: SqliteDatabase) {
-    this.insertStmt = db.prepare(
-      'INSERT INTO history (profile_id, action, field, old_value, new_value, at, source) VALUES (@profile_id, @action, @field, @old_value, @new_value, @at, @source)',
-    );
+    this.insertStmt = db.prepare('INSERT INTO history (profile_id, action, field, old_value, new_value, at, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
-  add(entry: NewHistoryEntry): void {
-    this.insertStmt.run(entry);
+  add(e: NewHistoryEntry): void {
+    this.insertStmt.run(e.profile_id, e.action, e.field, e.old_value, e.new_value, e.at, e.source);
   }
 
   query(q: HistoryQuery): HistoryEntry[] {

@@ -165,45 +165,46 @@ const WRITE_COLUMNS = [
 ] as const;
 
 const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at'];
-const INSERT_SQL = `INSERT INTO profiles (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((c) => `@${c}`).join(', ')})`;
-const UPDATE_SQL = `UPDATE profiles SET ${[...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`;
+const INSERT_SQL = `INSERT INTO profiles (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+const UPDATE_SQL = `UPDATE profiles SET ${[...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 
-export function draftToParams(draft: ProfileDraft): Record<string, unknown> {
-  return {
-    kind: draft.kind,
-    external_id: draft.external_id,
-    name: draft.name,
-    company_id: draft.company_id,
-    role: draft.role,
-    decision_maker: draft.decision_maker === null ? null : draft.decision_maker ? 1 : 0,
-    first_name: draft.first_name,
-    last_name: draft.last_name,
-    birthday: draft.birthday,
-    profession: draft.profession,
-    household: draft.household,
-    income_band: draft.income_band,
-    legal_form: draft.legal_form,
-    industry: draft.industry,
-    revenue_cents: draft.revenue,
-    headcount: draft.headcount,
-    website: draft.website,
-    financial_status: draft.financial_status,
-    email: draft.email,
-    phone: draft.phone,
-    street: draft.street,
-    postcode: draft.postcode,
-    city: draft.city,
-    region: draft.region,
-    country: draft.country,
-    lifecycle: draft.lifecycle,
-    tags: JSON.stringify(draft.tags),
-    source: draft.source,
-    customer_since: draft.customer_since,
-    next_contact: draft.next_contact,
-    reviewed_at: draft.reviewed_at,
-    notes: draft.notes,
-    custom: JSON.stringify(draft.custom),
-  };
+/** The draft's values in WRITE_COLUMNS order (positional binding: named costs ~5 µs a row more). */
+export function draftToValues(draft: ProfileDraft): unknown[] {
+  return [
+    draft.kind,
+    draft.external_id,
+    draft.name,
+    draft.company_id,
+    draft.role,
+    draft.decision_maker === null ? null : draft.decision_maker ? 1 : 0,
+    draft.first_name,
+    draft.last_name,
+    draft.birthday,
+    draft.profession,
+    draft.household,
+    draft.income_band,
+    draft.legal_form,
+    draft.industry,
+    draft.revenue,
+    draft.headcount,
+    draft.website,
+    draft.financial_status,
+    draft.email,
+    draft.phone,
+    draft.street,
+    draft.postcode,
+    draft.city,
+    draft.region,
+    draft.country,
+    draft.lifecycle,
+    draft.tags.length === 0 ? '[]' : JSON.stringify(draft.tags),
+    draft.source,
+    draft.customer_since,
+    draft.next_contact,
+    draft.reviewed_at,
+    draft.notes,
+    Object.keys(draft.custom).length === 0 ? '{}' : JSON.stringify(draft.custom),
+  ];
 }
 
 export interface ListOptions {
@@ -275,17 +276,15 @@ export class ProfileRepo {
   }
 
   insert(draft: ProfileDraft, now: string): number {
-    const params = draftToParams(draft);
-    params.created_at = now;
-    params.updated_at = now;
-    return Number(this.stmt(INSERT_SQL).run(params).lastInsertRowid);
+    const values = draftToValues(draft);
+    values.push(now, now);
+    return Number(this.stmt(INSERT_SQL).run(values).lastInsertRowid);
   }
 
   update(id: number, draft: ProfileDraft, now: string): void {
-    const params = draftToParams(draft);
-    params.updated_at = now;
-    params.id = id;
-    this.stmt(UPDATE_SQL).run(params);
+    const values = draftToValues(draft);
+    values.push(now, id);
+    this.stmt(UPDATE_SQL).run(values);
   }
 
   /** Marks a profile looked after without changing a field. */

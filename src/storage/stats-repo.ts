@@ -51,7 +51,7 @@ export function groupSql(by: string): GroupSql {
   const name = by.trim();
   const lower = name.toLowerCase();
   if (lower === 'tag' || lower === 'tags') {
-    return { expr: 't.tag', params: [], join: ' LEFT JOIN profile_tags t ON t.profile_id = p.id', nocase: false, chronological: false };
+    return { expr: 't.tag', params: [], join: ' LEFT JOIN profile_tags t ON t.profile_id = p.id', nocase: true, chronological: false };
   }
   if (lower === 'month' || lower === 'year') {
     return { expr: `substr(p.customer_since, 1, ${lower === 'month' ? 7 : 4})`, params: [], join: '', nocase: false, chronological: true };
@@ -76,7 +76,13 @@ const FIGURES = `count(*) AS count, count(p.revenue_cents) AS revenue_count,
   coalesce(sum(p.revenue_cents), 0) AS revenue_cents, coalesce(sum(p.sales_count), 0) AS sales_count,
   coalesce(sum(p.sales_total_cents), 0) AS sales_total_cents`;
 
-const FROM = 'FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id';
+/**
+ * The profiles, joined to their companies only when the SQL reads the company (`c.`): SQLite does
+ * not drop the unused LEFT JOIN by itself, and its lookup per row doubles a scan of 1M profiles.
+ */
+function from(...sql: string[]): string {
+  return sql.some((text) => /\bc\./.test(text)) ? 'FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id' : 'FROM profiles p';
+}
 
 export interface TrendEntry {
   profile_id: number;
@@ -88,39 +94,106 @@ export interface TrendEntry {
   new_value: string | null;
 }
 
+type GroupRow = StatsFigures & { grp: unknown };
+
+/** Connections that have the grouping aggregate. */
+const WITH_AGGREGATE = new WeakSet<SqliteDatabase>();
+const AGGREGATE = 'custfile_stats_groups';
+
+/**
+ * `custfile_stats_groups(group, revenue_cents, sales_count, sales_total_cents)`: the figures of
+ * every group in one pass, in a hash map, as JSON. SQLite has no hash aggregation: its GROUP BY
+ * sorts every scanned row first, which on 1M profiles takes longer than the scan itself
+ * (measured: ~0.4 s against ~0.8 s for `stats --by industry`). Sums of integer cents stay exact
+ * while they are safe integers; past that the caller falls back to SQLite's own sum().
+ */
+function registerAggregate(db: SqliteDatabase): void {
+  if (WITH_AGGREGATE.has(db)) return;
+  // (the typings allow one argument per step; SQLite passes all four)
+  const options = {
+    start: () => new Map<unknown, number[]>(),
+    step: (groups: Map<unknown, number[]>, group: unknown, revenue: unknown, salesCount: unknown, salesTotal: unknown) => {
+      let f = groups.get(group);
+      if (!f) {
+        f = [0, 0, 0, 0, 0];
+        groups.set(group, f);
+      }
+      f[0]! += 1;
+      if (revenue !== null) {
+        f[1]! += 1;
+        f[2]! += Number(revenue);
+      }
+      f[3]! += Number(salesCount);
+      f[4]! += Number(salesTotal);
+    },
+    result: (groups: Map<unknown, number[]>) => JSON.stringify([...groups]),
+  };
+  db.aggregate(AGGREGATE, options as unknown as Parameters<SqliteDatabase['aggregate']>[1]);
+  WITH_AGGREGATE.add(db);
+}
+
 export class StatsRepo {
   constructor(private readonly db: SqliteDatabase) {}
 
-  /** Figures per group, biggest group first (months and years in order); no group is dropped. */
-  groups(by: string, filter: SqlFragment | null): StatsGroupRow[] {
-    const g = groupSql(by);
+  /** The groups' raw figures: one pass through the aggregate, or SQLite's GROUP BY when a sum outgrew exact numbers. */
+  private groupRows(g: GroupSql, filter: SqlFragment | null): GroupRow[] {
     const where = filter ? ` WHERE ${filter.sql}` : '';
-    const collate = g.nocase ? ' COLLATE NOCASE' : '';
-    const sql = `SELECT ${g.expr} AS grp, ${FIGURES} ${FROM}${g.join}${where} GROUP BY grp${collate}`;
-    const rows = this.db.prepare(sql).all(...g.params, ...(filter?.params ?? [])) as (StatsFigures & { grp: unknown })[];
-    // NULL and '' are both "no value": one group (done here, so GROUP BY can follow an index)
+    const source = `${from(g.expr, where)}${g.join}${where}`;
+    const params = [...g.params, ...(filter?.params ?? [])];
+    registerAggregate(this.db);
+    const json = this.db
+      .prepare(`SELECT ${AGGREGATE}(${g.expr}, p.revenue_cents, p.sales_count, p.sales_total_cents) ${source}`)
+      .pluck()
+      .get(...params) as string | null;
+    const entries = json === null ? [] : (JSON.parse(json) as [unknown, number[]][]);
+    if (entries.every(([, f]) => f.every((n) => Number.isSafeInteger(n)))) {
+      return entries.map(([grp, f]) => ({ grp, count: f[0]!, revenue_count: f[1]!, revenue_cents: f[2]!, sales_count: f[3]!, sales_total_cents: f[4]! }));
+    }
+    return this.db.prepare(`SELECT ${g.expr} AS grp, ${FIGURES} ${source} GROUP BY grp`).all(...params) as GroupRow[];
+  }
+
+  /**
+   * Figures per group, biggest group first (months and years in order), the group without a
+   * value last; and the totals over every matching profile, each counted once (a profile with
+   * two tags too).
+   *
+   * Text groups are folded here rather than by `GROUP BY … COLLATE NOCASE` (which walks the
+   * index and fetches each row out of order, slower still), and ü and Ü fold too. A group's
+   * label is its spelling that sorts first ("Dresden" before "dresden").
+   */
+  groups(by: string, filter: SqlFragment | null): { groups: StatsGroupRow[]; totals: StatsFigures } {
+    const g = groupSql(by);
+    const rows = this.groupRows(g, filter);
     const merged = new Map<string | null, StatsGroupRow>();
     for (const row of rows) {
+      // NULL and '' are both "no value": one group
       const value = row.grp === null || row.grp === undefined || String(row.grp).trim() === '' ? null : String(row.grp);
       const key = value === null ? null : g.nocase ? value.toLowerCase() : value;
       const into = merged.get(key);
-      if (into) addFigures(into, row);
-      else merged.set(key, { group: value, count: row.count, revenue_count: row.revenue_count, revenue_cents: row.revenue_cents, sales_count: row.sales_count, sales_total_cents: row.sales_total_cents });
+      if (into) {
+        addFigures(into, row);
+        if (value !== null && into.group !== null && value < into.group) into.group = value;
+      } else {
+        merged.set(key, { group: value, count: row.count, revenue_count: row.revenue_count, revenue_cents: row.revenue_cents, sales_count: row.sales_count, sales_total_cents: row.sales_total_cents });
+      }
     }
-    const out = [...merged.values()];
-    out.sort((a, b) => {
-      // the group without a value last
+    const groups = [...merged.values()];
+    groups.sort((a, b) => {
       if (a.group === null || b.group === null) return a.group === null ? (b.group === null ? 0 : 1) : -1;
       if (!g.chronological && a.count !== b.count) return b.count - a.count;
       return a.group.localeCompare(b.group, 'en', { sensitivity: 'base' }) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0);
     });
-    return out;
+    if (g.join !== '') return { groups, totals: this.totals(filter) };
+    // every profile is in exactly one group: the totals are the groups' sums, without a second scan
+    const totals: StatsFigures = { count: 0, revenue_count: 0, revenue_cents: 0, sales_count: 0, sales_total_cents: 0 };
+    for (const group of groups) addFigures(totals, group);
+    return { groups, totals };
   }
 
-  /** Figures over every matching profile, each counted once (a profile with two tags too). */
+  /** Figures over every matching profile. */
   totals(filter: SqlFragment | null): StatsFigures {
     const where = filter ? ` WHERE ${filter.sql}` : '';
-    return this.db.prepare(`SELECT ${FIGURES} ${FROM}${where}`).get(...(filter?.params ?? [])) as StatsFigures;
+    return this.db.prepare(`SELECT ${FIGURES} ${from(where)}${where}`).get(...(filter?.params ?? [])) as StatsFigures;
   }
 
   /**
