@@ -48,4 +48,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+void main();

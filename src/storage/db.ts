@@ -101,11 +101,14 @@ function configure(sqlite: SqliteDatabase, file: string): void {
  * The compiled addon's path, handed to better-sqlite3 directly: its default lookup (the
  * `bindings` package) probes a dozen paths on every start, ~5 ms that `custfile show` should not pay.
  */
+declare const __filename: string | undefined;
 let nativeBinding: string | undefined | null = null;
 function addonPath(): string | undefined {
   if (nativeBinding === null) {
     try {
-      const main = createRequire(import.meta.url).resolve('better-sqlite3');
+      // the CLI is bundled as CommonJS (no import.meta there); tests and tools load the ES modules
+      const here = typeof __filename === 'string' ? __filename : import.meta.url;
+      const main = createRequire(here).resolve('better-sqlite3');
       const candidate = path.join(path.dirname(main), '..', 'build', 'Release', 'better_sqlite3.node');
       nativeBinding = fs.existsSync(candidate) ? candidate : undefined;
     } catch {

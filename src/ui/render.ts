@@ -36,7 +36,7 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
         if (options.emptyMessage) await out.write(`${options.emptyMessage}\n`);
         break;
       }
-      const { renderTable } = await import('./table.js');
+      const { renderTable } = await (await import('./table.js')).loadTables();
       await out.write(renderTable(view.table.map((c) => c.header), all.map((r) => view.table.map((c) => c.get(r))), options.color, out.stream.columns));
       break;
     }

@@ -102,7 +102,7 @@ export async function renderShow(view: ProfileView, format: Format, out: Output,
     }
     return renderJson(showJson(view), out);
   }
-  const { renderPairs, renderTable, heading } = await import('./table.js');
+  const { renderPairs, renderTable, heading } = await (await import('./table.js')).loadTables();
   const p = view.profile;
   let subtitle = `#${p.id} ${p.kind}`;
   if (p.kind === 'person' && view.company) {
