@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { RejectedInputError, UsageError } from '../errors.js';
+import { progressLine } from '../ui/progress.js';
 import { type Deps, type Session, action, examples } from './shared.js';
 
 interface ImportFlags {
@@ -18,24 +19,6 @@ interface ImportFlags {
   dateFormat?: string;
 }
 
-/** A one-line progress bar on a terminal, shown once the import has run for a second. */
-function progressReporter(session: Session, totalBytes: number | null): { update: (rows: number) => void; done: () => void } {
-  const stderr = session.deps.stderr;
-  const started = Date.now();
-  let shown = false;
-  return {
-    update(rows) {
-      if (!stderr.isTTY || session.quiet || Date.now() - started < 1000) return;
-      shown = true;
-      const seconds = (Date.now() - started) / 1000;
-      stderr.write(`\r${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s …   `);
-      void totalBytes;
-    },
-    done() {
-      if (shown) stderr.write('\r\u001b[K');
-    },
-  };
-}
 
 /** At a terminal: for each column custfile does not know, ask where it goes. */
 function unknownColumnsAsker(session: Session) {
@@ -85,9 +68,8 @@ export function registerImport(program: Command, deps: Deps): void {
       if ((flags as { sales?: boolean }).sales) return (await import('./sale.js')).importSalesCommand(session, file, flags);
       const { importFile, historySource } = await import('../app/import-file.js');
       const { parseMapSpec } = await import('../domain/import-mapping.js');
-      const { fileSize } = await import('../io/files.js');
       const ctx = await session.context(true, { source: historySource(file) });
-      const progress = progressReporter(session, file === '-' ? null : fileSize(file));
+      const progress = progressLine(session.deps.stderr, session.quiet);
       const report = await importFile(ctx, {
         file,
         format: flags.format,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { RejectedInputError, UsageError } from '../errors.js';
 import type { Sale } from '../storage/sale-repo.js';
 import type { ListView } from '../ui/render.js';
+import { progressLine } from '../ui/progress.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
 
 export function registerSale(program: Command, deps: Deps): void {
@@ -101,23 +102,6 @@ export interface SalesImportFlags {
   dateFormat?: string;
 }
 
-/** A one-line progress note on a terminal once the import has run for a second. */
-function progressReporter(session: Session): { update: (rows: number) => void; done: () => void } {
-  const stderr = session.deps.stderr;
-  const started = Date.now();
-  let shown = false;
-  return {
-    update(rows) {
-      if (!stderr.isTTY || session.quiet || Date.now() - started < 1000) return;
-      shown = true;
-      const seconds = (Date.now() - started) / 1000;
-      stderr.write(`\r${rows.toLocaleString('en')} rows, ${Math.round(rows / seconds).toLocaleString('en')} rows/s …   `);
-    },
-    done() {
-      if (shown) stderr.write('\r\u001b[K');
-    },
-  };
-}
 
 /** `custfile import FILE --sales`: the same report, rejects and exit codes as the profile import. */
 export async function importSalesCommand(session: Session, file: string, flags: SalesImportFlags): Promise<void> {
@@ -128,7 +112,7 @@ export async function importSalesCommand(session: Session, file: string, flags: 
   const { importSalesFile } = await import('../app/import-sales.js');
   const { parseMapSpec } = await import('../domain/import-mapping.js');
   const ctx = await session.context(true, { source: historySource(file) });
-  const progress = progressReporter(session);
+  const progress = progressLine(session.deps.stderr, session.quiet);
   const report = await importSalesFile(ctx, {
     file,
     format: flags.format,

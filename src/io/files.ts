@@ -22,14 +22,6 @@ export function openInput(file: string, stdin: Readable = process.stdin): Readab
   return fs.createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
-export function fileSize(file: string): number | null {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return null;
-  }
-}
-
 export function readWholeFile(file: string, stdin: Readable = process.stdin): Promise<Buffer> {
   const stream = openInput(file, stdin);
   return new Promise((resolve, reject) => {
