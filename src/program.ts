@@ -43,7 +43,7 @@ const COMMANDS: { names: string[]; register: (program: Command, deps: Deps) => v
 ];
 
 /** Global options that take a value: their value is not the command word. */
-const VALUE_OPTIONS = new Set(['--db', '--format']);
+const VALUE_OPTIONS = new Set(['--db', '--format', '--on']);
 
 /** The first word of the command line that is not an option: the command. */
 export function commandWord(args: readonly string[]): string | undefined {
@@ -71,6 +71,7 @@ export function createProgram(deps: Deps, argv?: readonly string[]): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('-q, --quiet', 'no messages on stderr, only data and errors')
     .option('--no-input', 'never prompt; fail with exit 2 where a prompt would be needed')
+    .option('--on <date>', "today's date for every date-relative command and filter (YYYY-MM-DD), e.g. for cron in another time zone")
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false)
     .addHelpText('after', examples(

@@ -32,6 +32,7 @@ export interface GlobalOptions {
   color: boolean;
   quiet?: boolean;
   input: boolean;
+  on?: string;
 }
 
 /** One command's run: opened lazily, closed by `finish`. */
@@ -85,7 +86,9 @@ export class Session {
     return this.store;
   }
 
-  clock(on?: string): Clock {
+  /** The clock; `on` (a command's --on, else the global --on) replaces today's date. */
+  clock(onFlag?: string): Clock {
+    const on = onFlag ?? this.globals.on;
     if (on !== undefined && !isIsoDate(on)) throw new UsageError(`--on must be a date such as 2026-11-22, not "${on}".`);
     const now = this.deps.now ?? (() => new Date());
     return {

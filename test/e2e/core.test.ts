@@ -227,6 +227,19 @@ describe('show, list and REF resolution', () => {
     expect(json(empty)).toEqual([]);
   });
 
+  it('--on sets today for relative dates in filters; a bad --on is exit 2', () => {
+    addSample();
+    sb.run(['update', '1', '--set', 'next_contact=2026-12-03']);
+    sb.run(['update', '3', '--set', 'next_contact=2027-03-01']);
+    const soon = json<{ id: number }[]>(sb.run(['--on', '2026-11-26', '--format', 'json', 'list', '--where', 'next_contact <= +14d']));
+    expect(soon.map((p) => p.id)).toEqual([1]);
+    const later = json<{ id: number }[]>(sb.run(['--on', '2027-02-20', '--format', 'json', 'list', '--where', 'next_contact <= +14d']));
+    expect(later.map((p) => p.id)).toEqual([1, 3]);
+    const bad = sb.run(['--on', '2026-02-30', 'list']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--on must be a date/);
+  });
+
   it('a read on a file that does not exist prints nothing and creates nothing', () => {
     const r = sb.run(['--format', 'json', 'list']);
     expect(r.code).toBe(0);
