@@ -19,13 +19,16 @@ export interface BulkLoad {
 }
 
 /**
- * Sets aside the secondary indexes of `profiles` (except `keep`, which lookups during the load
- * need) and the trigger that keeps `profile_tags` in step. Call inside a write transaction.
+ * Sets aside the secondary indexes of `profiles` and `history` (except `keep`, which lookups
+ * during the load need) and the trigger that keeps `profile_tags` in step. Call inside a write
+ * transaction.
  */
 export function beginBulkLoad(db: SqliteDatabase, keep: readonly string[]): BulkLoad {
   if (!db.inTransaction) throw new Error('beginBulkLoad needs an open transaction');
   const objects = db
-    .prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'profiles' AND type IN ('index', 'trigger') AND sql IS NOT NULL")
+    // history's indexes too: a load only appends to history, and three indexes per row cost more
+    // than one pass each at the end
+    .prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name IN ('profiles', 'history') AND type IN ('index', 'trigger') AND sql IS NOT NULL")
     .all() as SchemaObject[];
   const aside = objects.filter((o) => (o.type === 'index' && !keep.includes(o.name)) || o.name === 'profiles_tags_insert');
   const firstNewId = ((db.prepare('SELECT coalesce(max(id), 0) AS n FROM profiles').get() as { n: number }).n) + 1;

@@ -23,7 +23,7 @@ function writeCsv(file: string, rows: number): void {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthday_md', 'profiles_next_contact', 'profiles_fresh_on'];
+const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthday_md', 'profiles_next_contact', 'profiles_fresh_on', 'history_profile', 'history_at', 'history_field'];
 
 async function killDuringImport(file: string, afterMs: number): Promise<void> {
   const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
@@ -39,7 +39,7 @@ function expectConsistent(): number {
   const tagRows = sb.query<{ n: number }>('SELECT count(*) AS n FROM profile_tags')[0]!.n;
   const expectedTags = sb.query<{ n: number }>('SELECT count(*) AS n FROM profiles p, json_each(p.tags)')[0]!.n;
   expect(tagRows).toBe(expectedTags);
-  const indexes = sb.query<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'profiles'").map((r) => r.name);
+  const indexes = sb.query<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").map((r) => r.name);
   for (const name of EXPECTED_INDEXES) expect(indexes).toContain(name);
   expect(sb.query("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name = 'profiles_tags_insert'")).toHaveLength(1);
   expect(sb.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
