@@ -28,6 +28,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..');
 export const OUT_DIR = path.join(HERE, 'out');
 export const DEFAULT_SEED = 20240229;
+/** Where dist/ is read from (the bench points this at its snapshot of the build). */
+let APP_ROOT = ROOT;
+export function setAppRoot(dir) {
+  APP_ROOT = dir;
+}
 /** Bump when the generator's output changes, so cached files are made again. */
 const GENERATOR_VERSION = 3;
 
@@ -569,7 +574,7 @@ export class ProfileStream {
 
 /** A short fingerprint of the schema (every migration's SQL), so a new migration remakes the db. */
 export async function schemaKey() {
-  const url = pathToFileURL(path.join(ROOT, 'dist/storage/migrations/index.js')).href;
+  const url = pathToFileURL(path.join(APP_ROOT, 'dist/storage/migrations/index.js')).href;
   const { MIGRATIONS } = await import(url);
   const h = crypto.createHash('sha256');
   for (const m of MIGRATIONS) h.update(`${m.version}\n${String(m.up)}\n`);
@@ -587,6 +592,22 @@ export async function cachedPath(kind, n, seed = DEFAULT_SEED, anchor = localTod
   return path.join(dir, `${base}.csv`);
 }
 
+/**
+ * Writes through a temporary name and renames file and meta into place, so a bench running at the
+ * same time never sees half a file (the meta, renamed last, marks it complete).
+ */
+async function atomically(file, write) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    const meta = await write(tmp);
+    fs.renameSync(tmp, file);
+    fs.renameSync(`${tmp}.meta.json`, `${file}.meta.json`);
+    return meta;
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}.meta.json`]) fs.rmSync(f, { force: true });
+  }
+}
+
 function readMeta(file) {
   try {
     return JSON.parse(fs.readFileSync(`${file}.meta.json`, 'utf8'));
@@ -601,7 +622,7 @@ export async function ensureDatabase(n, seed = DEFAULT_SEED, anchor = localToday
   const meta = readMeta(file);
   if (meta && fs.existsSync(file) && meta.complete) return { path: file, meta, cached: true };
   log(`generating a database of ${n} profiles (seed ${seed}) at ${path.relative(process.cwd(), file)} …`);
-  const made = await writeDatabase(file, n, seed, anchor);
+  const made = await atomically(file, (tmp) => writeDatabase(tmp, n, seed, anchor));
   return { path: file, meta: made, cached: false };
 }
 
@@ -610,7 +631,7 @@ export async function ensureCsv(n, seed = DEFAULT_SEED, log = () => {}) {
   const meta = readMeta(file);
   if (meta && fs.existsSync(file) && meta.complete) return { path: file, meta, cached: true };
   log(`generating a ${n}-row customer CSV (seed ${seed}) at ${path.relative(process.cwd(), file)} …`);
-  const made = writeCsv(file, n, seed);
+  const made = await atomically(file, (tmp) => writeCsv(tmp, n, seed));
   return { path: file, meta: made, cached: false };
 }
 
@@ -619,7 +640,7 @@ export async function ensureSalesCsv(n, profiles, seed = DEFAULT_SEED, log = () 
   const meta = readMeta(file);
   if (meta && fs.existsSync(file) && meta.complete) return { path: file, meta, cached: true };
   log(`generating a ${n}-row transactions CSV over ${profiles} profiles at ${path.relative(process.cwd(), file)} …`);
-  const made = writeSalesCsv(file, n, profiles, seed);
+  const made = await atomically(file, (tmp) => writeSalesCsv(tmp, n, profiles, seed));
   return { path: file, meta: made, cached: false };
 }
 
@@ -656,8 +677,8 @@ export async function writeDatabase(file, n, seed = DEFAULT_SEED, anchor = local
   const started = Date.now();
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.meta.json`]) fs.rmSync(f, { force: true });
-  const { openStore } = await import(pathToFileURL(path.join(ROOT, 'dist/storage/store.js')).href);
-  const { snapshot } = await import(pathToFileURL(path.join(ROOT, 'dist/domain/profile.js')).href);
+  const { openStore } = await import(pathToFileURL(path.join(APP_ROOT, 'dist/storage/store.js')).href);
+  const { snapshot } = await import(pathToFileURL(path.join(APP_ROOT, 'dist/domain/profile.js')).href);
   const store = openStore(file, { write: true });
   const db = store.db.sqlite;
   const stats = { companies: 0, persons: 0, contacts: 0, birthdays: 0, yearless: 0, feb29: 0, emails: 0, next_contact: 0, with_custom: 0 };
@@ -853,7 +874,7 @@ export function writeSalesCsv(file, n, profiles, seed = DEFAULT_SEED) {
 
 async function cli(argv) {
   const [what, out, nText, seedText] = argv;
-  const usage = 'usage: node bench/generate.mjs db|csv|sales OUT N [SEED]   (sales: N transactions over PROFILES=N/… set BENCH_SALES_PROFILES)';
+  const usage = 'usage: node bench/generate.mjs db|csv|sales OUT N [SEED]   (sales: N transactions over BENCH_SALES_PROFILES profiles, default N)';
   const n = Number(nText);
   const seed = seedText === undefined ? DEFAULT_SEED : Number(seedText);
   if (!['db', 'csv', 'sales'].includes(what) || !out || !Number.isInteger(n) || n <= 0 || !Number.isInteger(seed)) {

@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SEED, OUT_DIR, ROOT, ensureCsv, ensureDatabase, ensureSalesCsv, localToday } from './generate.mjs';
+import { DEFAULT_SEED, OUT_DIR, ROOT, ensureCsv, ensureDatabase, ensureSalesCsv, localToday, setAppRoot } from './generate.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Set-up
@@ -37,18 +37,40 @@ const [BIG, SMALL] = (() => {
 })();
 const SEED = process.env.BENCH_SEED ? Number(process.env.BENCH_SEED) : DEFAULT_SEED;
 const RUNS = process.env.BENCH_RUNS ? Math.max(1, Number(process.env.BENCH_RUNS)) : 7;
+/** Pairs for the start-up ratios: each run is ~0.1 s and 2 cores are noisy, so take more. */
+const PAIRS = process.env.BENCH_RUNS ? RUNS : 15;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const ANCHOR = localToday();
 const CORES = os.availableParallelism();
 const NODE = process.execPath;
-const BIN = path.join(ROOT, 'bin/custfile');
-const WORK = path.join(OUT_DIR, 'work');
+// per process: two benches at once (or a bench and a test run) must not share scratch files
+const WORK = path.join(OUT_DIR, `work-${process.pid}`);
 const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.rmSync(WORK, { recursive: true, force: true });
 fs.mkdirSync(WORK, { recursive: true });
 const DEVNULL = fs.openSync('/dev/null', 'w');
+process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
+
+/**
+ * The build under test, copied once: other people rebuilding dist/ during a 15-minute run
+ * (build.mjs empties dist/cli/ first) must not make a command fail or change mid-run.
+ * node_modules is linked, not copied.
+ */
+function snapshotBuild() {
+  const app = path.join(WORK, 'app');
+  fs.mkdirSync(app, { recursive: true });
+  fs.cpSync(path.join(ROOT, 'dist'), path.join(app, 'dist'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'bin'), path.join(app, 'bin'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
+  return app;
+}
+const APP = fs.existsSync(path.join(ROOT, 'dist')) ? snapshotBuild() : ROOT;
+setAppRoot(APP);
+const BIN = path.join(APP, 'bin/custfile');
+process.on('SIGINT', () => process.exit(130));
 
 const ENV = { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: path.join(WORK, 'xdg'), CUSTFILE_DEBUG: '' };
 delete ENV.CUSTFILE_DB;
@@ -99,13 +121,13 @@ const custfile = (db, ...args) => (db ? [NODE, BIN, '--db', db, ...args] : [NODE
 
 class CommandFailed extends Error {}
 
+/** The line of stderr that says what went wrong: custfile's own sentence, else an Error line. */
 function firstLine(text) {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('Command being timed'))[0] ?? '(no message)'
-  );
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('Command being timed'));
+  return lines.find((l) => l.startsWith('custfile:')) ?? lines.find((l) => /^(\w*Error|Error)\b/.test(l)) ?? lines[0] ?? '(no message)';
 }
 
 /** Runs `make(i)` → argv and checks the exit code; throws CommandFailed with the stderr line. */
@@ -115,7 +137,9 @@ function runChecked(make, i, opts = {}) {
   const r = run(argv, opts);
   const ok = opts.okCodes ?? [0];
   if (!ok.includes(r.code)) {
-    const shown = argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ');
+    // the command as a user would type it: no node, no bin path, no --db path
+    const words = argv[0] === NODE && argv[1] === BIN ? ['custfile', ...argv.slice(argv[2] === '--db' ? 4 : 2)] : argv;
+    const shown = words.map((a) => (a.startsWith(WORK) ? path.relative(WORK, a) : a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ');
     throw new CommandFailed(`\`${shown}\` exited ${r.code}: ${firstLine(r.stderr)}`);
   }
   opts.after?.(i, r);
@@ -219,7 +243,9 @@ const memo = (f) => {
 };
 const progress = (s) => log(`  … ${s}`);
 const bigDb = memo(() => ensureDatabase(BIG, SEED, ANCHOR, progress));
-const smallDb = memo(() => ensureDatabase(SMALL, SEED, ANCHOR, progress));
+/** The xlsx target is stated for 100k rows: that size whatever BENCH_SIZES says (at most BIG). */
+const XLSX_N = Math.min(100_000, BIG);
+const xlsxDb = memo(() => ensureDatabase(XLSX_N, SEED, ANCHOR, progress));
 const bigCsv = memo(() => ensureCsv(BIG, SEED, progress));
 const smallCsv = memo(() => ensureCsv(SMALL, SEED, progress));
 const salesCsv = memo(() => ensureSalesCsv(BIG, BIG, SEED, progress));
@@ -245,7 +271,7 @@ const WHERE = {
   sql: `SELECT p.* FROM profiles p WHERE p.industry = 'Maschinenbau' COLLATE NOCASE
     AND p.revenue_cents >= 100000000 AND p.revenue_cents <= 5000000000
     AND EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id AND t.tag = 'key-account')
-    ORDER BY p.name COLLATE NOCASE, p.id`,
+    ORDER BY p.id`,
 };
 const LIST_CITY = 'Dresden';
 
@@ -306,7 +332,7 @@ const TARGETS = [
     issue: 2,
     title: 'custfile --help vs node -e 0',
     async run(t) {
-      const pair = measurePair(() => custfile(null, '--help'), NODE_E0, { runs: Math.max(RUNS, 9), warmup: 2 });
+      const pair = measurePair(() => custfile(null, '--help'), NODE_E0, { runs: PAIRS, warmup: 2 });
       record(t, ratioFigure(t.id, t.title, pair, 1.4, 'node -e 0'));
     },
   },
@@ -318,7 +344,7 @@ const TARGETS = [
     async run(t) {
       const { path: db, meta } = await bigDb();
       const ref = meta.refs.company.external_id;
-      const pair = measurePair(() => custfile(db, 'show', ref), NODE_E0, { runs: Math.max(RUNS, 9), warmup: 2 });
+      const pair = measurePair(() => custfile(db, 'show', ref), NODE_E0, { runs: PAIRS, warmup: 2 });
       record(t, ratioFigure(t.id, t.title, pair, 1.7, 'node -e 0', { command: `custfile show ${ref}` }));
     },
   },
@@ -329,7 +355,7 @@ const TARGETS = [
     skip: () => missing('list'),
     async run(t) {
       const { path: db } = await bigDb();
-      const pair = measurePair(() => custfile(db, 'list', '--limit', '20', '--city', LIST_CITY), NODE_E0, { runs: Math.max(RUNS, 9), warmup: 2 });
+      const pair = measurePair(() => custfile(db, 'list', '--limit', '20', '--city', LIST_CITY), NODE_E0, { runs: PAIRS, warmup: 2 });
       record(t, ratioFigure(t.id, t.title, pair, 2, 'node -e 0'));
     },
   },
@@ -344,7 +370,7 @@ const TARGETS = [
       const pair = measurePair(
         (i) => custfile(db, 'add', 'person', '--first-name', 'Bänch', '--last-name', `Nutzer ${stamp}${i + 2}`, '--email', `bench.${stamp}.${i + 2}@example.org`, '--city', 'Görlitz', '--postcode', '02826'),
         NODE_E0,
-        { runs: Math.max(RUNS, 9), warmup: 2 },
+        { runs: PAIRS, warmup: 2 },
       );
       record(t, ratioFigure(t.id, t.title, pair, 2, 'node -e 0'));
     },
@@ -359,7 +385,7 @@ const TARGETS = [
       const { meta } = await bigDb();
       const ref = meta.refs.person.external_id;
       // alternate the value, so every run really changes the field (and writes history)
-      const pair = measurePair((i) => custfile(db, 'update', ref, '--set', `city=${i % 2 ? 'Leipzig' : 'Görlitz'}`), NODE_E0, { runs: Math.max(RUNS, 9), warmup: 2 });
+      const pair = measurePair((i) => custfile(db, 'update', ref, '--set', `city=${i % 2 ? 'Leipzig' : 'Görlitz'}`), NODE_E0, { runs: PAIRS, warmup: 2 });
       record(t, ratioFigure(t.id, t.title, pair, 2, 'node -e 0', { command: `custfile update ${ref} --set city=…` }));
     },
   },
@@ -372,7 +398,7 @@ const TARGETS = [
     skip: () => missing('birthdays', '--within'),
     async run(t) {
       const { path: db } = await bigDb();
-      const pair = measurePair(() => custfile(db, 'birthdays', '--within', '0d'), NODE_E0, { runs: Math.max(RUNS, 9), warmup: 2 });
+      const pair = measurePair(() => custfile(db, 'birthdays', '--within', '0d'), NODE_E0, { runs: PAIRS, warmup: 2 });
       const rows = run(custfile(db, 'birthdays', '--within', '0d', '--format', 'ndjson'), { out: 'pipe' }).stdout.split('\n').filter(Boolean).length;
       record(t, ratioFigure(t.id, t.title, pair, 1.7, 'node -e 0', { rows }));
     },
@@ -524,10 +550,10 @@ const TARGETS = [
   {
     id: 'export-xlsx',
     issue: 3,
-    title: `export --format xlsx of ${label(SMALL)}`,
+    title: `export --format xlsx of ${label(XLSX_N)}`,
     skip: () => missing('export', 'xlsx'),
     async run(t) {
-      const { path: db } = await smallDb();
+      const { path: db } = await xlsxDb();
       const out = path.join(WORK, 'export.xlsx');
       const m = measure(() => custfile(db, 'export', '--format', 'xlsx', '--out', out), { runs: 3, warmup: 0, mem: true, budgetMs: 60_000 });
       fs.rmSync(out, { force: true });
@@ -535,7 +561,7 @@ const TARGETS = [
       const rss = TIME_BIN ? Math.max(...m.results.map((r) => r.rssKiB ?? 0)) : null;
       record(t, {
         id: 'export-xlsx-mem',
-        title: `export --format xlsx of ${label(SMALL)}: peak memory`,
+        title: `export --format xlsx of ${label(XLSX_N)}: peak memory`,
         status: rss === null ? 'SKIP' : rss < 250 * 1024 ? 'PASS' : 'FAIL',
         value_kib: rss,
         limit: '< 250 MiB',
@@ -663,8 +689,8 @@ async function main() {
   const started = Date.now();
   const cpus = os.cpus();
   log(`custfile bench — ${CORES} cores (os.availableParallelism()), ${cpus[0]?.model ?? 'unknown cpu'}, node ${process.version}`);
-  log(`sizes: ${label(BIG)} profiles (small: ${label(SMALL)}), seed ${SEED}, runs per fast figure ${RUNS} (median)`);
-  if (!fs.existsSync(path.join(ROOT, 'dist/bin.js'))) {
+  log(`sizes: ${label(BIG)} profiles (small: ${label(SMALL)}), seed ${SEED}, runs per fast figure ${RUNS} (median); load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  if (!fs.existsSync(path.join(APP, 'dist/bin.js'))) {
     log('dist/ is missing: run `npm run bench` (it builds first) or `npx tsc -p .`');
     process.exitCode = 1;
     return;
@@ -712,7 +738,10 @@ async function main() {
     baseline: { command: 'node -e 0', median_ms: baseline, runs_ms: b.runs },
     results,
   };
-  fs.writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // results.json is the latest run; results-<size>.json keeps a quick run from replacing the 1M figures
+  for (const name of ['results.json', `results-${label(BIG)}${ONLY ? '-partial' : ''}.json`]) {
+    fs.writeFileSync(path.join(OUT_DIR, name), `${JSON.stringify(report, null, 2)}\n`);
+  }
   process.stdout.write(`results: ${path.relative(process.cwd(), path.join(OUT_DIR, 'results.json'))}\n`);
   fs.rmSync(WORK, { recursive: true, force: true });
 }
