@@ -220,10 +220,28 @@ export function upcomingBirthdays<T extends { name: string; birthday: string | n
   days: number,
   rule: LeapDayRule = DEFAULT_LEAP_DAY_RULE,
 ): (T & NextBirthday)[] {
+  // Every row with the same month-day is celebrated on the same day: work that out once per
+  // month-day (at most 366 of them), not once per row; only `turns` depends on the row's year.
+  const byMonthDay = new Map<string, NextBirthday>();
+  const thisYear = Number(today.slice(0, 4));
   const out: (T & NextBirthday)[] = [];
   for (const row of rows) {
-    if (row.birthday === null) continue;
-    const next = nextBirthday(row.birthday, today, rule);
+    const birthday = row.birthday;
+    if (birthday === null) continue;
+    const yearless = birthday.startsWith('--');
+    const birthYear = yearless ? null : Number(birthday.slice(0, 4));
+    let next: NextBirthday;
+    if (birthYear !== null && birthYear >= thisYear) {
+      next = nextBirthday(birthday, today, rule); // born this year or later: first anniversary rules
+    } else {
+      const md = birthday.slice(-5);
+      let shared = byMonthDay.get(md);
+      if (!shared) {
+        shared = nextBirthday(`--${md}`, today, rule);
+        byMonthDay.set(md, shared);
+      }
+      next = { next: shared.next, in_days: shared.in_days, turns: birthYear === null ? null : Number(shared.next.slice(0, 4)) - birthYear };
+    }
     if (next.in_days <= days) out.push({ ...row, ...next });
   }
   return sortBirthdays(out);

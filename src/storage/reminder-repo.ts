@@ -2,8 +2,9 @@
  * The date-driven reads behind `birthdays`, `remind` and the birthday calendar: birthdays in a
  * month-day window, follow-ups due, profiles gone stale. Each one is an index range, never a scan
  * of every profile (test/storage/reminder-repo.test.ts checks the plans):
- * - birthdays read `profiles_birthday_md` (a partial index WHERE birthday_md IS NOT NULL; the
- *   explicit `IS NOT NULL` term below lets the planner prove the query is covered by it);
+ * - birthdays read `profiles_birthdays` (a partial index WHERE birthday_md IS NOT NULL that also
+ *   holds birthday, name and company_id, so the window reads no profile rows; the explicit
+ *   `IS NOT NULL` term lets the planner use the partial index);
  * - follow-ups read `profiles_next_contact` (partial, WHERE next_contact IS NOT NULL) in order;
  * - stale profiles read `profiles_fresh_on` (forced with INDEXED BY), oldest first, and count along it.
  * An optional filter (FILTERS compiled by filter-sql.ts over `p` and `c`) narrows each of them.

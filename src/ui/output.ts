@@ -32,6 +32,7 @@ export interface WritableLike {
   write(chunk: string): boolean;
   once(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  off?(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
   isTTY?: boolean;
   columns?: number;
 }
@@ -79,9 +80,16 @@ export class Output {
     this.size = 0;
     if (!this.stream.write(chunk)) {
       await new Promise<void>((resolve) => {
-        this.stream.once('drain', () => resolve());
-        this.stream.once('close', () => resolve());
-        this.stream.once('error', () => resolve());
+        // one wait, one set of listeners, all removed again (a long export waits thousands of times)
+        const done = () => {
+          this.stream.off?.('drain', done);
+          this.stream.off?.('close', done);
+          this.stream.off?.('error', done);
+          resolve();
+        };
+        this.stream.once('drain', done);
+        this.stream.once('close', done);
+        this.stream.once('error', done);
       });
     }
     if (this.closed) throw new OutputClosed();

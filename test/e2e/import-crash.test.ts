@@ -23,7 +23,7 @@ function writeCsv(file: string, rows: number): void {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthday_md', 'profiles_next_contact', 'profiles_fresh_on', 'history_profile', 'history_at', 'history_field'];
+const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthdays', 'profiles_next_contact', 'profiles_fresh_on', 'history_profile', 'history_at', 'history_field'];
 
 async function killDuringImport(file: string, afterMs: number): Promise<void> {
   const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });

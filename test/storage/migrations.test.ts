@@ -170,14 +170,14 @@ describe('the real migrations', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('turn an empty file into schema 10 with every table, and pass the checks', () => {
+  it('turn an empty file into schema 20 with every table, and pass the checks', () => {
     const file = path.join(dir, 'empty.db');
     const db = new Database(file);
     try {
       expect(userVersion(db)).toBe(0);
-      expect(migrate(db, MIGRATIONS, file)).toEqual([10]);
-      expect(userVersion(db)).toBe(10);
-      expect(latestVersion(MIGRATIONS)).toBe(10);
+      expect(migrate(db, MIGRATIONS, file)).toEqual([10, 20]);
+      expect(userVersion(db)).toBe(20);
+      expect(latestVersion(MIGRATIONS)).toBe(20);
       expect(tables(db)).toEqual(['communications', 'history', 'profile_tags', 'profiles', 'sales', 'segments']);
       const triggers = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       expect(triggers).toEqual(['profiles_tags_insert', 'profiles_tags_update', 'sales_delete', 'sales_insert', 'sales_update']);
@@ -190,7 +190,7 @@ describe('the real migrations', () => {
     // the version is in the file, not only in the connection
     const again = new Database(file, { readonly: true });
     try {
-      expect(userVersion(again)).toBe(10);
+      expect(userVersion(again)).toBe(20);
     } finally {
       again.close();
     }
@@ -371,5 +371,29 @@ describe('the schema with real rows', () => {
       insert.run(null, 1, NOW, NOW);
       insert.run(null, 0, NOW, NOW); // several profiles without an external id are fine
     });
+  });
+});
+
+describe('0020 birthday lookup, from 10 to 20 with real rows', () => {
+  it('replaces the month-day index and keeps every birthday findable', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const { MIGRATIONS } = await import('../../src/storage/migrations/index.js');
+    const { migrate } = await import('../../src/storage/migrations/runner.js');
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 10), 'test');
+    expect(db.pragma('user_version', { simple: true })).toBe(10);
+    const insert = db.prepare("INSERT INTO profiles (kind, name, birthday, created_at, updated_at) VALUES ('person', ?, ?, 'x', 'x')");
+    insert.run('Anna', '1980-02-29');
+    insert.run('Bert', '--12-24');
+    db.prepare("INSERT INTO profiles (kind, name, created_at, updated_at) VALUES ('company', 'Elbwerk', 'x', 'x')").run();
+    expect(migrate(db, MIGRATIONS, 'test')).toEqual([20]);
+    expect(db.pragma('user_version', { simple: true })).toBe(20);
+    const indexes = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'profiles'").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toContain('profiles_birthdays');
+    expect(indexes).not.toContain('profiles_birthday_md');
+    const sql = 'SELECT name FROM profiles p WHERE p.birthday_md IS NOT NULL AND p.birthday_md BETWEEN ? AND ? ORDER BY name';
+    expect(db.prepare(sql).all(101, 1231)).toEqual([{ name: 'Anna' }, { name: 'Bert' }]);
+    expect(JSON.stringify(db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(229, 229))).toContain('profiles_birthdays');
+    db.close();
   });
 });

@@ -148,10 +148,10 @@ describe('query plans: index ranges, never a full scan', () => {
   }
 
   const cases: [string, string, () => SqlFragment][] = [
-    ['birthdays, one range', 'profiles_birthday_md', () => repo.birthdaysSql(birthdayWindow('2026-05-01', 14), null)],
-    ['birthdays, across the year end', 'profiles_birthday_md', () => repo.birthdaysSql(birthdayWindow('2026-12-28', 14), null)],
-    ['birthdays, with a tag filter', 'profiles_birthday_md', () => repo.birthdaysSql(birthdayWindow('2026-12-28', 14), VIP)],
-    ['birthdays, a filter on the company', 'profiles_birthday_md', () => repo.birthdaysSql(birthdayWindow('2026-05-01', 0), AT_ELBWERK)],
+    ['birthdays, one range', 'profiles_birthdays', () => repo.birthdaysSql(birthdayWindow('2026-05-01', 14), null)],
+    ['birthdays, across the year end', 'profiles_birthdays', () => repo.birthdaysSql(birthdayWindow('2026-12-28', 14), null)],
+    ['birthdays, with a tag filter', 'profiles_birthdays', () => repo.birthdaysSql(birthdayWindow('2026-12-28', 14), VIP)],
+    ['birthdays, a filter on the company', 'profiles_birthdays', () => repo.birthdaysSql(birthdayWindow('2026-05-01', 0), AT_ELBWERK)],
     ['follow-ups', 'profiles_next_contact', () => repo.followupsSql('2026-12-28', null)],
     ['follow-ups, with a tag filter', 'profiles_next_contact', () => repo.followupsSql('2026-12-28', VIP)],
     ['stale count', 'profiles_fresh_on', () => repo.staleCountSql('2026-06-01', null)],
