@@ -202,6 +202,8 @@ const FOLD_EXTRA: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 's
  * "Oberg" and "Ärzte" with "Arzte" on any machine (no locale data involved).
  */
 export function foldName(name: string): string {
+  // plain ASCII needs no decomposition
+  if (/^[\x20-\x7e]*$/.test(name)) return name.toLowerCase();
   return name
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
@@ -220,29 +222,39 @@ export function upcomingBirthdays<T extends { name: string; birthday: string | n
   days: number,
   rule: LeapDayRule = DEFAULT_LEAP_DAY_RULE,
 ): (T & NextBirthday)[] {
-  // Every row with the same month-day is celebrated on the same day: work that out once per
-  // month-day (at most 366 of them), not once per row; only `turns` depends on the row's year.
-  const byMonthDay = new Map<string, NextBirthday>();
-  const thisYear = Number(today.slice(0, 4));
+  const celebrate = celebrations(today, days, rule);
   const out: (T & NextBirthday)[] = [];
   for (const row of rows) {
-    const birthday = row.birthday;
-    if (birthday === null) continue;
-    const yearless = birthday.startsWith('--');
-    const birthYear = yearless ? null : Number(birthday.slice(0, 4));
+    if (row.birthday === null) continue;
+    const next = celebrate(row.birthday);
+    if (next !== null) out.push({ ...row, ...next });
+  }
+  return sortBirthdays(out);
+}
+
+/**
+ * A function that gives a birthday's next celebration when it falls in [today, today + days],
+ * else null. Every birthday with the same month-day is celebrated on the same day, so that is
+ * worked out once per month-day (at most 366), not once per person; only `turns` depends on the
+ * year. A date of birth this year or later takes the exact path (its first anniversary).
+ */
+export function celebrations(today: string, days: number, rule: LeapDayRule = DEFAULT_LEAP_DAY_RULE): (birthday: string) => NextBirthday | null {
+  const byMonthDay = new Map<string, NextBirthday>();
+  const thisYear = Number(today.slice(0, 4));
+  return (birthday) => {
+    const birthYear = birthday.startsWith('--') ? null : Number(birthday.slice(0, 4));
     let next: NextBirthday;
     if (birthYear !== null && birthYear >= thisYear) {
-      next = nextBirthday(birthday, today, rule); // born this year or later: first anniversary rules
+      next = nextBirthday(birthday, today, rule);
     } else {
       const md = birthday.slice(-5);
       let shared = byMonthDay.get(md);
-      if (!shared) {
+      if (shared === undefined) {
         shared = nextBirthday(`--${md}`, today, rule);
         byMonthDay.set(md, shared);
       }
       next = { next: shared.next, in_days: shared.in_days, turns: birthYear === null ? null : Number(shared.next.slice(0, 4)) - birthYear };
     }
-    if (next.in_days <= days) out.push({ ...row, ...next });
-  }
-  return sortBirthdays(out);
+    return next.in_days <= days ? next : null;
+  };
 }
