@@ -15,7 +15,7 @@ import {
   withinDays,
 } from '../domain/birthdays.js';
 import type { SqlFragment } from '../storage/filter-sql.js';
-import { type BirthdayRow, ReminderRepo } from '../storage/reminder-repo.js';
+import type { BirthdayRow, ReminderRepo } from '../storage/reminder-repo.js';
 import type { AppContext } from './context.js';
 import { type FilterOptions, compileFilters } from './filters.js';
 
@@ -41,7 +41,7 @@ export interface BirthdaysResult {
 
 /** The repository over the context's connection (the store builds no reminder repo itself). */
 export function reminderRepo(ctx: AppContext): ReminderRepo {
-  return new ReminderRepo(ctx.store.db.sqlite);
+  return ctx.store.reminders;
 }
 
 /**

@@ -25,7 +25,7 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
   const filter = compileFilters(store, filters, ctx.clock.today());
   const orderBy = sortSql(sort);
   // one snapshot for the count, the custom columns and the rows
-  store.guard(() => store.db.sqlite.exec('BEGIN'));
+  store.beginRead();
   const customKeys = store.guard(() => store.profiles.customKeys(filter));
   const rows = store.guard(() => store.profiles.iterate({ filter, orderBy, limit: null }));
   return {
@@ -35,7 +35,7 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
       try {
         yield* rows;
       } finally {
-        if (store.db.sqlite.inTransaction) store.db.sqlite.exec('COMMIT');
+        if (store.inTransaction) store.commit();
       }
     })(),
     companyOf: (p) => (p.kind === 'person' ? p.company : null),

@@ -4,7 +4,7 @@ import { resolveDateInput } from '../domain/dates.js';
 import { fieldByName } from '../domain/fields.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
-import { StatsRepo, type TrendEntry } from '../storage/stats-repo.js';
+import type { TrendEntry } from '../storage/stats-repo.js';
 import type { AppContext } from './context.js';
 import { resolveRef } from './resolve-ref.js';
 
@@ -174,7 +174,7 @@ export function readTrends(ctx: AppContext, input: HistoryInput): TrendResult {
   if (!parser) throw new UsageError(`--trend needs a numeric field such as revenue or headcount (or a custom field holding numbers), not ${field}.`);
   const since = resolveSince(input.since, ctx.clock.today()) ?? null;
   const { store } = ctx;
-  const repo = new StatsRepo(store.db.sqlite);
+  const repo = store.stats;
   const lines = store.read(() => {
     const profileId = input.ref !== undefined ? resolveRef(store, input.ref).id : null;
     const out: TrendLine[] = [];

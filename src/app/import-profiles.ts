@@ -20,7 +20,6 @@ import {
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
-  defaultKey,
   mapHeaders,
   rowToRecord,
 } from '../domain/import-mapping.js';

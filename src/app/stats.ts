@@ -7,7 +7,7 @@
  * under each of its tags, so the groups may add up to more than the totals row, which counts
  * every matching profile once.
  */
-import { type StatsFigures, StatsRepo } from '../storage/stats-repo.js';
+import type { StatsFigures } from '../storage/stats-repo.js';
 import type { AppContext } from './context.js';
 import { type FilterOptions, compileFilters } from './filters.js';
 
@@ -69,7 +69,7 @@ function normaliseBy(by: string): string {
 export function portfolioStats(ctx: AppContext, input: StatsInput): StatsResult {
   const { store } = ctx;
   const filter = compileFilters(store, input.filters, ctx.clock.today());
-  const repo = new StatsRepo(store.db.sqlite);
+  const repo = store.stats;
   const by = input.by !== undefined ? normaliseBy(input.by) : null;
   // one snapshot: the groups and the totals agree
   return store.read(() => {

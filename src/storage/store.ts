@@ -11,6 +11,8 @@ import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
 import { ProfileRepo } from './profile-repo.js';
+import { ReminderRepo } from './reminder-repo.js';
+import { StatsRepo } from './stats-repo.js';
 import { SaleRepo } from './sale-repo.js';
 import { SegmentRepo } from './segment-repo.js';
 
@@ -27,6 +29,21 @@ export class Store {
     this.communications = new CommunicationRepo(db.sqlite);
     this.sales = new SaleRepo(db.sqlite);
     this.segments = new SegmentRepo(db.sqlite);
+  }
+
+  private reminderRepo: ReminderRepo | null = null;
+  private statsRepo: StatsRepo | null = null;
+
+  /** Birthdays, follow-ups and stale profiles (prepared on first use). */
+  get reminders(): ReminderRepo {
+    this.reminderRepo ??= new ReminderRepo(this.db.sqlite);
+    return this.reminderRepo;
+  }
+
+  /** Group sums and trends (prepared on first use). */
+  get stats(): StatsRepo {
+    this.statsRepo ??= new StatsRepo(this.db.sqlite);
+    return this.statsRepo;
   }
 
   get path(): string {
@@ -49,6 +66,15 @@ export class Store {
    */
   begin(): void {
     this.guard(() => this.db.sqlite.exec('BEGIN IMMEDIATE'));
+  }
+
+  /** A read snapshot the caller ends with `commit()` (a streamed export reads one snapshot). */
+  beginRead(): void {
+    this.guard(() => this.db.sqlite.exec('BEGIN'));
+  }
+
+  get inTransaction(): boolean {
+    return this.db.sqlite.inTransaction;
   }
 
   commit(): void {
