@@ -440,6 +440,14 @@ describe('output', () => {
     const r = require_spawn('/bin/sh', ['-c', `"${process.execPath}" bin/custfile --db "${sb.db}" list --format ndjson | head -1; echo "rc=\${PIPESTATUS:-x}"`]);
     expect(r.stdout.split('\n')[0]).toMatch(/^\{"id":1/);
     expect(r.stderr).toBe('');
+    // more than a pipe's 64 KiB, so the writer really meets the closed pipe
+    const csv = path.join(sb.dir, 'many.csv');
+    fs.writeFileSync(csv, `email,last_name,notes\n${Array.from({ length: 2000 }, (_, i) => `p${i}@example.org,Person ${i},${'x'.repeat(80)}`).join('\n')}\n`);
+    expect(sb.run(['import', csv]).code).toBe(0);
+    const big = require_spawn('/bin/bash', ['-c', `set -o pipefail; "${process.execPath}" bin/custfile --db "${sb.db}" export | head -1`]);
+    expect(big.stdout).toMatch(/^id,kind,external_id,name,/);
+    expect(big.stderr).toBe('');
+    expect(big.status).toBe(0);
   });
 });
 
