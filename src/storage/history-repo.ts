@@ -6,19 +6,6 @@ import type { SqliteDatabase } from './db.js';
 
 export type HistoryAction = 'create' | 'update' | 'delete';
 
-export interface HistoryEntry {
-  id: number;
-  profile_id: number;
-  /** The profile's current name, or the name it had when it was removed. */
-  profile_name: string | null;
-  action: HistoryAction;
-  field: string;
-  old_value: string | null;
-  new_value: string | null;
-  at: string;
-  source: string;
-}
-
 export interface NewHistoryEntry {
   profile_id: number;
   action: HistoryAction;
@@ -27,6 +14,13 @@ export interface NewHistoryEntry {
   new_value: string | null;
   at: string;
   source: string;
+}
+
+/** A stored entry: what was written, its id, and the profile's name to show with it. */
+export interface HistoryEntry extends NewHistoryEntry {
+  id: number;
+  /** The profile's current name, or the name it had when it was removed. */
+  profile_name: string | null;
 }
 
 export interface HistoryQuery {
