@@ -5,10 +5,11 @@ import { RejectedInputError, UsageError } from '../errors.js';
 import { progressLine } from '../ui/progress.js';
 import { type Deps, type Session, action, examples } from './shared.js';
 
-interface ImportFlags {
+/** The flags of `custfile import`, for profiles and for `--sales` alike. */
+export interface ImportFlags {
   format?: string;
   key?: string;
-  onConflict: string;
+  onConflict?: string;
   map?: string;
   dryRun?: boolean;
   atomic?: boolean;
@@ -17,6 +18,7 @@ interface ImportFlags {
   encoding?: string;
   sheet?: string;
   dateFormat?: string;
+  sales?: boolean;
 }
 
 
@@ -65,7 +67,7 @@ export function registerImport(program: Command, deps: Deps): void {
     ))
     .action(action(deps, async (session, file: string, flags: ImportFlags) => {
       if (flags.dryRun && flags.atomic) throw new UsageError('--dry-run and --atomic cannot be combined; --dry-run writes nothing anyway.');
-      if ((flags as { sales?: boolean }).sales) return (await import('./sale.js')).importSalesCommand(session, file, flags);
+      if (flags.sales) return (await import('./sale.js')).importSalesCommand(session, file, flags);
       const { importFile, historySource } = await import('../app/import-file.js');
       const { parseMapSpec } = await import('../domain/import-mapping.js');
       const ctx = await session.context(true, { source: historySource(file) });
@@ -74,7 +76,7 @@ export function registerImport(program: Command, deps: Deps): void {
         file,
         format: flags.format,
         key: flags.key,
-        onConflict: flags.onConflict as 'update' | 'skip' | 'fail',
+        onConflict: (flags.onConflict ?? 'update') as 'update' | 'skip' | 'fail',
         map: flags.map ? parseMapSpec(flags.map) : undefined,
         dryRun: flags.dryRun === true,
         atomic: flags.atomic === true,

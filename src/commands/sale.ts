@@ -7,6 +7,7 @@ import { RejectedInputError, UsageError } from '../errors.js';
 import type { Sale } from '../storage/sale-repo.js';
 import type { ListView } from '../ui/render.js';
 import { progressLine } from '../ui/progress.js';
+import type { ImportFlags } from './import.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
 
 export function registerSale(program: Command, deps: Deps): void {
@@ -88,23 +89,10 @@ export async function saleListView(): Promise<ListView<Sale>> {
   };
 }
 
-export interface SalesImportFlags {
-  format?: string;
-  key?: string;
-  onConflict?: string;
-  map?: string;
-  dryRun?: boolean;
-  atomic?: boolean;
-  rejects?: string;
-  delimiter?: string;
-  encoding?: string;
-  sheet?: string;
-  dateFormat?: string;
-}
 
 
 /** `custfile import FILE --sales`: the same report, rejects and exit codes as the profile import. */
-export async function importSalesCommand(session: Session, file: string, flags: SalesImportFlags): Promise<void> {
+export async function importSalesCommand(session: Session, file: string, flags: ImportFlags): Promise<void> {
   if (flags.onConflict !== undefined && flags.onConflict !== 'update') {
     throw new UsageError('--on-conflict does not apply to --sales: a sale already recorded is left as it is.');
   }
