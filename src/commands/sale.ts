@@ -89,8 +89,6 @@ export async function saleListView(): Promise<ListView<Sale>> {
   };
 }
 
-
-
 /** `custfile import FILE --sales`: the same report, rejects and exit codes as the profile import. */
 export async function importSalesCommand(session: Session, file: string, flags: ImportFlags): Promise<void> {
   if (flags.onConflict !== undefined && flags.onConflict !== 'update') {
