@@ -28,13 +28,12 @@ import {
   type Profile,
   type ProfileDraft,
   applyChanges,
-  diffDrafts,
   emptyDraft,
   toDraft,
 } from '../domain/profile.js';
 import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
-import { recordCreation } from './profiles.js';
+import { recordCreation, writeChanges } from './profiles.js';
 import { lookupIndexFor } from '../storage/bulk-load.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
@@ -191,15 +190,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   /** Writes the difference between two drafts with its history; false when there is none. */
-  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => {
-    const changes = diffDrafts(before, after);
-    if (changes.length === 0) return false;
-    store.profiles.update(id, after, now);
-    for (const c of changes) {
-      store.history.add({ profile_id: id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at: now, source: ctx.source });
-    }
-    return true;
-  };
+  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => writeChanges(ctx, id, before, after, now).length > 0;
 
   const keyCellOf = (request: ChangeRequest): string => request.set.find((s) => s.field === key)?.value.trim() ?? '';
   const nameOf = (request: ChangeRequest): string =>

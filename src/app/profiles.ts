@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import {
   type ChangeRequest,
+  type FieldChange,
   type Profile,
   type ProfileDraft,
   applyChanges,
@@ -48,6 +49,21 @@ export function recordCreation(ctx: AppContext, id: number, draft: ProfileDraft,
   });
 }
 
+/**
+ * Writes what differs between two versions of a profile, with one history row per field
+ * changed; writes nothing when they are alike. Returns the changes. The caller holds the
+ * transaction (update, import).
+ */
+export function writeChanges(ctx: AppContext, id: number, before: ProfileDraft, after: ProfileDraft, at: string): FieldChange[] {
+  const changes = diffDrafts(before, after);
+  if (changes.length === 0) return changes;
+  ctx.store.profiles.update(id, after, at);
+  for (const c of changes) {
+    ctx.store.history.add({ profile_id: id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at, source: ctx.source });
+  }
+  return changes;
+}
+
 export function addProfile(ctx: AppContext, input: AddInput): Profile {
   const { store, clock } = ctx;
   return store.write(() => {
@@ -75,7 +91,7 @@ export interface UpdateInput {
 
 export interface UpdateResult {
   profile: Profile;
-  changes: { field: string; old: string | null; new: string | null }[];
+  changes: FieldChange[];
 }
 
 export function updateProfile(ctx: AppContext, input: UpdateInput): UpdateResult {
@@ -88,21 +104,8 @@ export function updateProfile(ctx: AppContext, input: UpdateInput): UpdateResult
     const beforeDraft = toDraft(before);
     const after = applyChanges(beforeDraft, request);
     checkReferences(store, after, before.id);
-    const changes = diffDrafts(beforeDraft, after);
+    const changes = writeChanges(ctx, before.id, beforeDraft, after, clock.now());
     if (changes.length === 0) return { profile: before, changes };
-    const now = clock.now();
-    store.profiles.update(before.id, after, now);
-    for (const c of changes) {
-      store.history.add({
-        profile_id: before.id,
-        action: 'update',
-        field: c.field,
-        old_value: c.old,
-        new_value: c.new,
-        at: now,
-        source: ctx.source,
-      });
-    }
     return { profile: store.profiles.byId(before.id)!, changes };
   });
 }
