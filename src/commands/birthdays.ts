@@ -1,7 +1,5 @@
 /** `custfile birthdays [--within 14d] [--on DATE] [--leap-day feb28|mar1] [FILTERS]` */
 import type { Command } from 'commander';
-import type { UpcomingBirthday } from '../app/birthdays.js';
-import type { ListView } from '../ui/render.js';
 import { type Deps, action, addFilterOptions, examples, filterOptions } from './shared.js';
 
 interface BirthdaysOptions extends Record<string, unknown> {
@@ -35,38 +33,7 @@ export function registerBirthdays(program: Command, deps: Deps): void {
       const result = listBirthdays(ctx, { filters: filterOptions(opts), within: opts.within, leapDay });
       const { renderList } = await import('../ui/render.js');
       const empty = result.days === 0 ? 'No birthdays today.' : `No birthdays in the next ${result.days} days.`;
+      const { birthdayListView } = await import('../ui/views.js');
       await renderList(result.birthdays, birthdayListView(), format, session.out, { color: session.color, emptyMessage: empty });
     }));
-}
-
-/** "today", "tomorrow", "in 5 days". */
-export function whenText(inDays: number): string {
-  if (inDays === 0) return 'today';
-  if (inDays === 1) return 'tomorrow';
-  return `in ${inDays} days`;
-}
-
-const BIRTHDAY_KEYS = ['id', 'name', 'company', 'birthday', 'next', 'in_days', 'turns'] as const;
-
-/** JSON and CSV carry SPEC.md's keys in SPEC.md's order; the table reads as a calendar. */
-export function birthdayListView(): ListView<UpcomingBirthday> {
-  const text = (v: string | number | null): string => (v === null ? '' : String(v));
-  return {
-    table: [
-      { header: 'next', get: (b) => b.next },
-      { header: 'when', get: (b) => whenText(b.in_days) },
-      { header: 'name', get: (b) => b.name },
-      { header: 'company', get: (b) => text(b.company) },
-      { header: 'turns', get: (b) => text(b.turns) },
-      { header: 'id', get: (b) => String(b.id) },
-    ],
-    json: (b) => ({ id: b.id, name: b.name, company: b.company, birthday: b.birthday, next: b.next, in_days: b.in_days, turns: b.turns }),
-    // Text cells get the formula guard (a year-less `--05-10` is written `'--05-10`, as in
-    // every custfile CSV; import takes the quote off again); numbers are ours.
-    csv: BIRTHDAY_KEYS.map((key) => ({
-      header: key,
-      text: key === 'name' || key === 'company' || key === 'birthday',
-      get: (b: UpcomingBirthday) => text(b[key]),
-    })),
-  };
 }

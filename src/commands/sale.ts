@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { RejectedInputError, UsageError } from '../errors.js';
-import type { Sale } from '../storage/sale-repo.js';
-import type { ListView } from '../ui/render.js';
 import { progressLine } from '../ui/progress.js';
 import type { ImportFlags } from './import.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
@@ -58,35 +56,9 @@ export function registerSale(program: Command, deps: Deps): void {
       const { listSales } = await import('../app/sales.js');
       const { renderList } = await import('../ui/render.js');
       const rows = listSales(ctx, { ref, since: opts.since, limit: opts.limit });
-      await renderList(rows, await saleListView(), format, session.out, { color: session.color, emptyMessage: 'No sales recorded.' });
+      const { saleListView } = await import('../ui/views.js');
+      await renderList(rows, saleListView(), format, session.out, { color: session.color, emptyMessage: 'No sales recorded.' });
     }));
-}
-
-/** Table, JSON (as `show` and `export --subject` print a sale) and CSV (re-importable with --key id). */
-export async function saleListView(): Promise<ListView<Sale>> {
-  const { formatCents } = await import('../domain/values.js');
-  const { saleJson } = await import('../ui/views.js');
-  const text = (v: string | null) => v ?? '';
-  return {
-    table: [
-      { header: 'date', get: (s) => s.date },
-      { header: 'amount', get: (s) => formatCents(s.amount_cents) },
-      { header: 'id', get: (s) => String(s.profile_id) },
-      { header: 'name', get: (s) => text(s.profile_name) },
-      { header: 'item', get: (s) => text(s.item) },
-      { header: 'source', get: (s) => s.source },
-    ],
-    json: saleJson,
-    csv: [
-      { header: 'id', text: false, get: (s) => String(s.id) },
-      { header: 'date', text: true, get: (s) => s.date },
-      { header: 'profile_id', text: false, get: (s) => String(s.profile_id) },
-      { header: 'name', text: true, get: (s) => text(s.profile_name) },
-      { header: 'amount', text: false, get: (s) => formatCents(s.amount_cents) },
-      { header: 'item', text: true, get: (s) => text(s.item) },
-      { header: 'source', text: true, get: (s) => s.source },
-    ],
-  };
 }
 
 /** `custfile import FILE --sales`: the same report, rejects and exit codes as the profile import. */

@@ -1,7 +1,5 @@
 /** `custfile segment save NAME --where EXPR | segment list | segment show NAME | segment delete NAME` */
 import type { Command } from 'commander';
-import type { SegmentInfo } from '../app/segments.js';
-import type { ListView } from '../ui/render.js';
 import { type Deps, action, examples, parsePositiveInt } from './shared.js';
 
 export function registerSegment(program: Command, deps: Deps): void {
@@ -32,6 +30,7 @@ export function registerSegment(program: Command, deps: Deps): void {
       const { saveSegment } = await import('../app/segments.js');
       const { segment: saved, replaced } = saveSegment(ctx, { name, where: opts.where });
       if (session.globals.format === 'json' || session.globals.format === 'ndjson') {
+        const { segmentJson } = await import('../ui/views.js');
         await session.out.write(`${JSON.stringify(segmentJson(saved))}\n`);
         await session.out.flush();
       }
@@ -48,6 +47,7 @@ export function registerSegment(program: Command, deps: Deps): void {
       const ctx = await session.context(false);
       const { listSegments } = await import('../app/segments.js');
       const { renderList } = await import('../ui/render.js');
+      const { segmentListView } = await import('../ui/views.js');
       await renderList(listSegments(ctx), segmentListView(), format, session.out, { color: session.color, emptyMessage: 'No segments saved; see custfile segment save --help.' });
     }));
 
@@ -84,26 +84,4 @@ export function registerSegment(program: Command, deps: Deps): void {
       const deleted = deleteSegment(ctx, name);
       session.say(`Deleted segment ${deleted.name} (it was: ${deleted.where}).`);
     }));
-}
-
-export function segmentJson(s: SegmentInfo): Record<string, unknown> {
-  return { name: s.name, where: s.where, count: s.count, ...(s.error !== undefined ? { error: s.error } : {}), created_at: s.created_at, updated_at: s.updated_at };
-}
-
-export function segmentListView(): ListView<SegmentInfo> {
-  const count = (s: SegmentInfo) => (s.count === null ? '' : String(s.count));
-  return {
-    table: [
-      { header: 'name', get: (s) => s.name },
-      { header: 'count', get: (s) => (s.count === null ? `(broken: ${s.error ?? 'does not compile'})` : String(s.count)) },
-      { header: 'where', get: (s) => s.where },
-    ],
-    json: segmentJson,
-    csv: [
-      { header: 'name', text: true, get: (s) => s.name },
-      { header: 'where', text: true, get: (s) => s.where },
-      { header: 'count', text: false, get: count },
-      { header: 'updated_at', text: true, get: (s) => s.updated_at },
-    ],
-  };
 }

@@ -2,7 +2,10 @@
  * How each kind of record is shown: the columns of a table, the JSON shape, the CSV columns.
  */
 import type { ProfileView } from '../app/show-profile.js';
-import type { HistoryLine } from '../app/history.js';
+import type { UpcomingBirthday } from '../app/birthdays.js';
+import type { HistoryLine, TrendLine, TrendResult } from '../app/history.js';
+import type { SegmentInfo } from '../app/segments.js';
+import type { StatsLine, StatsResult } from '../app/stats.js';
 import { FIELDS } from '../domain/fields.js';
 import type { Profile } from '../domain/profile.js';
 import { formatCents } from '../domain/values.js';
@@ -176,5 +179,173 @@ export function subjectJson(s: import('../app/export-profiles.js').SubjectExport
     sales: s.sales.map(saleJson),
     history: s.history.map((h) => ({ at: h.at, action: h.action, field: h.field, old: h.old_value, new: h.new_value, source: h.source })),
     exported_by: 'custfile',
+  };
+}
+
+/** "today", "tomorrow", "in 5 days". */
+export function whenText(inDays: number): string {
+  if (inDays === 0) return 'today';
+  if (inDays === 1) return 'tomorrow';
+  return `in ${inDays} days`;
+}
+
+const BIRTHDAY_KEYS = ['id', 'name', 'company', 'birthday', 'next', 'in_days', 'turns'] as const;
+
+/** JSON and CSV carry SPEC.md's keys in SPEC.md's order; the table reads as a calendar. */
+export function birthdayListView(): ListView<UpcomingBirthday> {
+  const text = (v: string | number | null): string => (v === null ? '' : String(v));
+  return {
+    table: [
+      { header: 'next', get: (b) => b.next },
+      { header: 'when', get: (b) => whenText(b.in_days) },
+      { header: 'name', get: (b) => b.name },
+      { header: 'company', get: (b) => text(b.company) },
+      { header: 'turns', get: (b) => text(b.turns) },
+      { header: 'id', get: (b) => String(b.id) },
+    ],
+    json: (b) => ({ id: b.id, name: b.name, company: b.company, birthday: b.birthday, next: b.next, in_days: b.in_days, turns: b.turns }),
+    // Text cells get the formula guard (a year-less `--05-10` is written `'--05-10`, as in
+    // every custfile CSV; import takes the quote off again); numbers are ours.
+    csv: BIRTHDAY_KEYS.map((key) => ({
+      header: key,
+      text: key === 'name' || key === 'company' || key === 'birthday',
+      get: (b: UpcomingBirthday) => text(b[key]),
+    })),
+  };
+}
+
+const money = (cents: number | null): number | null => (cents === null ? null : cents / 100);
+
+/** A line as scripts read it: money as numbers in the file's currency (exact to the cent). */
+export function statsJson(l: StatsLine): Record<string, unknown> {
+  return {
+    group: l.group,
+    total: l.total,
+    count: l.count,
+    revenue_count: l.revenue_count,
+    revenue_sum: money(l.revenue_cents),
+    revenue_mean: money(l.revenue_mean_cents),
+    sales_count: l.sales_count,
+    sales_total: money(l.sales_total_cents),
+  };
+}
+
+export function statsView(result: StatsResult): ListView<StatsLine> {
+  const none = result.by === 'tag' ? '(no tag)' : '(none)';
+  const label = (l: StatsLine) => (l.total ? (result.by === null ? 'all' : 'total') : (l.group ?? none));
+  const cents = (v: number | null) => (v === null ? '' : formatCents(v));
+  return {
+    table: [
+      { header: result.by ?? 'profiles', get: label },
+      { header: 'count', get: (l) => String(l.count) },
+      { header: 'with revenue', get: (l) => String(l.revenue_count) },
+      { header: 'revenue', get: (l) => cents(l.revenue_cents) },
+      { header: 'mean revenue', get: (l) => cents(l.revenue_mean_cents) },
+      { header: 'sales', get: (l) => String(l.sales_count) },
+      { header: 'sales total', get: (l) => cents(l.sales_total_cents) },
+    ],
+    json: statsJson,
+    csv: [
+      { header: 'group', text: true, get: (l) => l.group ?? '' },
+      { header: 'total', text: false, get: (l) => (l.total ? 'true' : 'false') },
+      { header: 'count', text: false, get: (l) => String(l.count) },
+      { header: 'revenue_count', text: false, get: (l) => String(l.revenue_count) },
+      { header: 'revenue_sum', text: false, get: (l) => cents(l.revenue_cents) },
+      { header: 'revenue_mean', text: false, get: (l) => cents(l.revenue_mean_cents) },
+      { header: 'sales_count', text: false, get: (l) => String(l.sales_count) },
+      { header: 'sales_total', text: false, get: (l) => cents(l.sales_total_cents) },
+    ],
+  };
+}
+
+/** Risers and fallers: values as numbers in JSON (money in the file's currency), as decimals in tables and CSV. */
+export function trendView(result: TrendResult): ListView<TrendLine> {
+  const text = (v: number | null) => (v === null ? '' : result.cents ? formatCents(v) : String(v));
+  const signed = (v: number | null) => (v === null ? '' : `${v > 0 ? '+' : ''}${text(v)}`);
+  const number = (v: number | null) => (v === null ? null : result.cents ? v / 100 : v);
+  const percent = (v: number | null) => (v === null ? '' : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
+  return {
+    table: [
+      { header: 'id', get: (t) => String(t.profile_id) },
+      { header: 'name', get: (t) => t.name },
+      { header: 'start', get: (t) => text(t.start) },
+      { header: 'end', get: (t) => text(t.end) },
+      { header: 'change', get: (t) => signed(t.change) },
+      { header: '%', get: (t) => percent(t.percent) },
+      { header: 'trend', get: (t) => (t.direction === 'up' ? '↑ up' : t.direction === 'down' ? '↓ down' : (t.direction ?? '')) },
+      { header: 'changes', get: (t) => String(t.changes) },
+    ],
+    json: (t) => ({
+      id: t.profile_id,
+      name: t.name,
+      field: t.field,
+      since: result.since,
+      start: number(t.start),
+      end: number(t.end),
+      change: number(t.change),
+      percent: t.percent,
+      direction: t.direction,
+      changes: t.changes,
+      first_at: t.first_at,
+      last_at: t.last_at,
+    }),
+    csv: [
+      { header: 'id', text: false, get: (t) => String(t.profile_id) },
+      { header: 'name', text: true, get: (t) => t.name },
+      { header: 'field', text: true, get: (t) => t.field },
+      { header: 'start', text: false, get: (t) => text(t.start) },
+      { header: 'end', text: false, get: (t) => text(t.end) },
+      { header: 'change', text: false, get: (t) => text(t.change) },
+      { header: 'percent', text: false, get: (t) => (t.percent === null ? '' : String(t.percent)) },
+      { header: 'direction', text: true, get: (t) => t.direction ?? '' },
+      { header: 'changes', text: false, get: (t) => String(t.changes) },
+    ],
+  };
+}
+
+export function segmentJson(s: SegmentInfo): Record<string, unknown> {
+  return { name: s.name, where: s.where, count: s.count, ...(s.error !== undefined ? { error: s.error } : {}), created_at: s.created_at, updated_at: s.updated_at };
+}
+
+export function segmentListView(): ListView<SegmentInfo> {
+  const count = (s: SegmentInfo) => (s.count === null ? '' : String(s.count));
+  return {
+    table: [
+      { header: 'name', get: (s) => s.name },
+      { header: 'count', get: (s) => (s.count === null ? `(broken: ${s.error ?? 'does not compile'})` : String(s.count)) },
+      { header: 'where', get: (s) => s.where },
+    ],
+    json: segmentJson,
+    csv: [
+      { header: 'name', text: true, get: (s) => s.name },
+      { header: 'where', text: true, get: (s) => s.where },
+      { header: 'count', text: false, get: count },
+      { header: 'updated_at', text: true, get: (s) => s.updated_at },
+    ],
+  };
+}
+
+/** Table, JSON (as `show` and `export --subject` print a sale) and CSV (re-importable with --key id). */
+export function saleListView(): ListView<Sale> {
+  const text = (v: string | null) => v ?? '';
+  return {
+    table: [
+      { header: 'date', get: (s) => s.date },
+      { header: 'amount', get: (s) => formatCents(s.amount_cents) },
+      { header: 'id', get: (s) => String(s.profile_id) },
+      { header: 'name', get: (s) => text(s.profile_name) },
+      { header: 'item', get: (s) => text(s.item) },
+      { header: 'source', get: (s) => s.source },
+    ],
+    json: saleJson,
+    csv: [
+      { header: 'id', text: false, get: (s) => String(s.id) },
+      { header: 'date', text: true, get: (s) => s.date },
+      { header: 'profile_id', text: false, get: (s) => String(s.profile_id) },
+      { header: 'name', text: true, get: (s) => text(s.profile_name) },
+      { header: 'amount', text: false, get: (s) => formatCents(s.amount_cents) },
+      { header: 'item', text: true, get: (s) => text(s.item) },
+      { header: 'source', text: true, get: (s) => s.source },
+    ],
   };
 }
