@@ -1,7 +1,7 @@
 /** `custfile import FILE|- [--format csv|xlsx|vcf] [--key FIELD] [--on-conflict …] …` */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { RejectedInputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { progressLine } from '../ui/progress.js';
 import { type Deps, type Session, action, examples } from './shared.js';
 
@@ -89,17 +89,13 @@ export function registerImport(program: Command, deps: Deps): void {
         askUnknown: file !== '-' && session.prompter.canPrompt ? unknownColumnsAsker(session) : undefined,
       });
       progress.done();
-      const { formatImportReport } = await import('../ui/import-report.js');
+      const { formatImportReport, importFailure } = await import('../ui/import-report.js');
       if (session.globals.format === 'json') {
         await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
         await session.out.flush();
       }
       for (const line of formatImportReport(report)) session.say(line);
-      if (report.stopped) throw new RejectedInputError(report.stopped);
-      if (report.rejected > 0) {
-        throw new RejectedInputError(
-          `${report.rejected} row${report.rejected === 1 ? ' was' : 's were'} rejected${report.rejectsPath ? ` and written to ${report.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${flags.atomic ? '; with --atomic nothing was imported' : ''}.`,
-        );
-      }
+      const failure = importFailure(report, flags.atomic === true);
+      if (failure) throw failure;
     }));
 }

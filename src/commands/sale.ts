@@ -3,7 +3,7 @@
  * and the run of `custfile import FILE --sales` (import.ts dispatches here).
  */
 import type { Command } from 'commander';
-import { RejectedInputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { progressLine } from '../ui/progress.js';
 import type { ImportFlags } from './import.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
@@ -90,17 +90,8 @@ export async function importSalesCommand(session: Session, file: string, flags: 
     await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
     await session.out.flush();
   }
-  const { formatImportReport } = await import('../ui/import-report.js');
-  const lines = formatImportReport(report);
-  // the profile report's words, for sales: "unchanged" are sales that were recorded already
-  lines[1] = `${report.dryRun ? 'would record' : 'recorded'} ${report.inserted} sale${report.inserted === 1 ? '' : 's'}, ${report.unchanged} already recorded, rejected ${report.rejected}` +
-    ` in ${report.seconds.toFixed(2)} s (${Math.round(report.seconds > 0 ? report.rows / report.seconds : report.rows).toLocaleString('en')} rows/s)${report.dryRun ? '; dry run, nothing was written' : ''}.`;
-  if (report.ignoredColumns.length > 0) lines.splice(2, 0, `  ignored columns: ${report.ignoredColumns.join(', ')}`);
-  for (const line of lines) session.say(line);
-  if (report.stopped) throw new RejectedInputError(report.stopped);
-  if (report.rejected > 0) {
-    throw new RejectedInputError(
-      `${report.rejected} row${report.rejected === 1 ? ' was' : 's were'} rejected${report.rejectsPath ? ` and written to ${report.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${flags.atomic ? '; with --atomic nothing was imported' : ''}.`,
-    );
-  }
+  const { formatImportReport, importFailure } = await import('../ui/import-report.js');
+  for (const line of formatImportReport(report)) session.say(line);
+  const failure = importFailure(report, flags.atomic === true);
+  if (failure) throw failure;
 }

@@ -1,7 +1,14 @@
-/** The import summary for stderr: what happened to the rows, and the first rejections. */
+/**
+ * The import summary for stderr (what happened to the rows, the first rejections), and the one
+ * sentence that makes an import with rejected rows exit 4. For profiles and for `--sales`.
+ */
+import { RejectedInputError } from '../errors.js';
 import type { ImportFileReport } from '../app/import-file.js';
 
-export function formatImportReport(r: ImportFileReport): string[] {
+/** A sales import's report reads "recorded" and "already recorded" and may list ignored columns. */
+type Report = ImportFileReport & { sales?: boolean; ignoredColumns?: string[] };
+
+export function formatImportReport(r: Report): string[] {
   const lines: string[] = [];
   const rate = r.seconds > 0 ? Math.round(r.rows / r.seconds) : r.rows;
   const head = [
@@ -11,12 +18,22 @@ export function formatImportReport(r: ImportFileReport): string[] {
     `key ${r.key}`,
   ].filter(Boolean).join(', ');
   lines.push(head);
-  lines.push(
-    `${r.dryRun ? 'would insert' : 'inserted'} ${r.inserted}, ${r.dryRun ? 'would update' : 'updated'} ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped}, rejected ${r.rejected}` +
-      (r.companiesCreated > 0 ? ` (${r.companiesCreated} companies created for key contacts)` : '') +
-      ` in ${r.seconds.toFixed(2)} s (${rate.toLocaleString('en')} rows/s)${r.dryRun ? '; dry run, nothing was written' : ''}.`,
-  );
+  const counts = r.sales
+    ? `${r.dryRun ? 'would record' : 'recorded'} ${r.inserted} sale${r.inserted === 1 ? '' : 's'}, ${r.unchanged} already recorded, rejected ${r.rejected}`
+    : `${r.dryRun ? 'would insert' : 'inserted'} ${r.inserted}, ${r.dryRun ? 'would update' : 'updated'} ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped}, rejected ${r.rejected}` +
+      (r.companiesCreated > 0 ? ` (${r.companiesCreated} companies created for key contacts)` : '');
+  lines.push(`${counts} in ${r.seconds.toFixed(2)} s (${rate.toLocaleString('en')} rows/s)${r.dryRun ? '; dry run, nothing was written' : ''}.`);
+  if (r.ignoredColumns && r.ignoredColumns.length > 0) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
   for (const rej of r.rejections) lines.push(`  line ${rej.line}: ${rej.reason}`);
   if (r.rejected > r.rejections.length) lines.push(`  … and ${r.rejected - r.rejections.length} more`);
   return lines;
+}
+
+/** Exit 4 for an import that stopped or rejected rows; null when every row went in. */
+export function importFailure(r: Report, atomic: boolean): RejectedInputError | null {
+  if (r.stopped) return new RejectedInputError(r.stopped);
+  if (r.rejected === 0) return null;
+  return new RejectedInputError(
+    `${r.rejected} row${r.rejected === 1 ? ' was' : 's were'} rejected${r.rejectsPath ? ` and written to ${r.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${atomic ? '; with --atomic nothing was imported' : ''}.`,
+  );
 }
