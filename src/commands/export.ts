@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { FileError, UsageError } from '../errors.js';
 import { type Deps, type Session, action, addFilterOptions, examples, filterOptions } from './shared.js';
 
 const EXPORT_FORMATS = ['csv', 'xlsx', 'json', 'ndjson', 'vcf', 'ics'] as const;
@@ -58,7 +58,7 @@ export function registerExport(program: Command, deps: Deps): void {
       const { Output } = await import('../ui/output.js');
       const { createFileStream } = await import('../io/files.js');
       const stream = toStdout ? session.deps.stdout : createFileStream(flags.out!);
-      const out = toStdout ? session.out : new Output(stream as never);
+      const out = toStdout ? session.out : new Output(stream as never, flags.out);
       try {
         if (flags.subject !== undefined) {
           if (format !== 'json' && format !== 'ndjson') throw new UsageError('--subject exports JSON; pass --format json.');
@@ -84,7 +84,7 @@ export function registerExport(program: Command, deps: Deps): void {
           const { checkXlsxRows, writeXlsx } = await import('../io/xlsx-writer.js');
           const { xlsxColumns } = await import('../ui/views.js');
           checkXlsxRows(data.count());
-          written = await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never);
+          written = await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never, toStdout ? 'standard output' : flags.out!);
         } else if (format === 'vcf') {
           const { profileToVcard } = await import('../io/vcard.js');
           for (const p of data.rows) {
@@ -100,19 +100,26 @@ export function registerExport(program: Command, deps: Deps): void {
             csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
           });
         }
-        if (!toStdout) session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
+        if (!toStdout) {
+          // the file is whole only once its stream has finished without an error
+          await finished(stream as Writable, flags.out!);
+          session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
+        }
       } finally {
-        if (!toStdout) await finished(stream as import('node:stream').Writable);
+        if (!toStdout && !(stream as Writable).writableFinished) (stream as Writable).destroy();
       }
     }));
 }
 
 /** Ends a file stream (unless the writer did) and waits until the bytes are on disk. */
-function finished(stream: Writable): Promise<void> {
+function finished(stream: Writable, file: string): Promise<void> {
+  const failed = (err: NodeJS.ErrnoException) =>
+    new FileError(`${file} could not be written (${err.code ?? err.message}); it is incomplete.`, { cause: err });
   return new Promise((resolve, reject) => {
+    if (stream.errored) return reject(failed(stream.errored as NodeJS.ErrnoException));
     if (stream.writableFinished) return resolve();
     stream.once('finish', () => resolve());
-    stream.once('error', reject);
+    stream.once('error', (err) => reject(failed(err)));
     if (!stream.writableEnded) stream.end();
   });
 }

@@ -125,6 +125,8 @@ export function action<A extends unknown[]>(deps: Deps, run: (session: Session, 
     const session = new Session(command, deps);
     try {
       await run(session, ...(args.slice(0, -1) as A));
+      // a write that failed after the last flush (stdout on a full disk) fails the command
+      await session.out.settle();
     } finally {
       session.finish();
     }

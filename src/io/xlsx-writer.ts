@@ -4,7 +4,7 @@
  * phones are text; dates are real dates; money and counts are numbers.
  */
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { FileError, UsageError } from '../errors.js';
 
 export const XLSX_MAX_ROWS = 1_048_576;
 
@@ -20,7 +20,17 @@ function dateValue(text: string): Date | string {
   return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : text;
 }
 
-export async function writeXlsx<T>(rows: Iterable<T>, columns: readonly XlsxColumn<T>[], target: Writable, sheetName = 'Customers'): Promise<number> {
+export async function writeXlsx<T>(rows: Iterable<T>, columns: readonly XlsxColumn<T>[], target: Writable, label: string, sheetName = 'Customers'): Promise<number> {
+  try {
+    return await writeSheet(rows, columns, target, sheetName);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && !code.startsWith('ERR_')) throw new FileError(`${label} could not be written (${code}); it is incomplete.`, { cause: err });
+    throw err;
+  }
+}
+
+async function writeSheet<T>(rows: Iterable<T>, columns: readonly XlsxColumn<T>[], target: Writable, sheetName: string): Promise<number> {
   const ExcelJS = (await import('exceljs')).default;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: target, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -2,7 +2,7 @@
  * Output streams and the choices made once per run: format, colour, quiet. Data goes to
  * stdout, messages to stderr. A closed pipe (`custfile list | head -1`) ends the run quietly.
  */
-import { UsageError } from '../errors.js';
+import { FileError, UsageError } from '../errors.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -46,17 +46,20 @@ export class OutputClosed extends Error {
 
 /**
  * Buffered writer over stdout (or a file stream). Writes in 64 KiB chunks, waits for `drain`,
- * and remembers a closed pipe so loops stop early.
+ * remembers a closed pipe so loops stop early, and turns a failed write (a full disk) into a
+ * FileError naming the output, never an uncaught exception.
  */
 export class Output {
   private buffer: string[] = [];
   private size = 0;
   closed = false;
+  private failure: NodeJS.ErrnoException | null = null;
 
-  constructor(readonly stream: WritableLike) {
+  /** `label` names the output in an error: a file's path, or standard output. */
+  constructor(readonly stream: WritableLike, readonly label = 'standard output') {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-      else throw err;
+      else this.failure ??= err;
     });
   }
 
@@ -64,16 +67,23 @@ export class Output {
     return this.stream.isTTY === true;
   }
 
+  private check(): void {
+    if (this.failure) {
+      throw new FileError(`${this.label} could not be written (${this.failure.code ?? this.failure.message}); the output is incomplete.`, { cause: this.failure });
+    }
+    if (this.closed) throw new OutputClosed();
+  }
+
   /** Queue text; returns a promise only when the buffer was handed to the stream and it is full. */
   write(text: string): void | Promise<void> {
-    if (this.closed) throw new OutputClosed();
+    this.check();
     this.buffer.push(text);
     this.size += text.length;
     if (this.size >= 65_536) return this.flush();
   }
 
   async flush(): Promise<void> {
-    if (this.closed) throw new OutputClosed();
+    this.check();
     if (this.size === 0) return;
     const chunk = this.buffer.join('');
     this.buffer = [];
@@ -92,6 +102,16 @@ export class Output {
         this.stream.once('error', done);
       });
     }
-    if (this.closed) throw new OutputClosed();
+    this.check();
+  }
+
+  /**
+   * After the last write: lets a pending write error arrive (streams report them on a later
+   * tick) and raises it, so a command never reports success over a failed write.
+   */
+  async settle(): Promise<void> {
+    await this.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    this.check();
   }
 }
