@@ -434,6 +434,20 @@ describe('output', () => {
     expect(sb.run(['--no-color', '--format', 'table', 'list'], { env: { FORCE_COLOR: '1' } }).stdout).not.toMatch(/\u001b\[/);
   });
 
+  it('standard output on a full disk is exit 1, one sentence, no stack', () => {
+    addSample();
+    const r = require_spawn('/bin/sh', ['-c', `"${process.execPath}" bin/custfile --db "${sb.db}" list > /dev/full`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('custfile: standard output could not be written (ENOSPC); the output is incomplete.\n');
+  });
+
+  it('a format a command does not print is exit 2', () => {
+    addSample();
+    const r = sb.run(['--format', 'xlsx', 'list']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--format must be one of table, json, ndjson, csv/);
+  });
+
   it('a closed pipe ends quietly', () => {
     addSample();
     for (let i = 0; i < 3; i++) sb.run(['add', 'person', '--name', `P ${i}`]);

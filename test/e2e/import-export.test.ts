@@ -312,6 +312,24 @@ describe('bad input fails clearly and changes nothing', () => {
     expect(expectRefused(file, /Columns 1 \("email"\) and 3 \("email"\) both map to email/).code).toBe(4);
   });
 
+  it('an empty file, a BOM alone and empty stdin are exit 4; a header alone imports nothing', () => {
+    const empty = path.join(sb.dir, 'empty.csv');
+    fs.writeFileSync(empty, '');
+    const bom = path.join(sb.dir, 'bom.csv');
+    fs.writeFileSync(bom, Buffer.from([0xef, 0xbb, 0xbf]));
+    for (const [args, input] of [[['import', empty], ''], [['import', bom], ''], [['import', '-'], '']] as const) {
+      const r = sb.run([...args], { input });
+      expect(r.code, args.join(' ')).toBe(4);
+      expect(r.stderr).toMatch(/is empty; a CSV needs a header line/);
+    }
+    const header = path.join(sb.dir, 'header.csv');
+    fs.writeFileSync(header, 'email,last_name\n');
+    const r = sb.run(['import', header]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/0 rows/);
+    expect(list(sb)).toEqual([]);
+  });
+
   it('a missing file is exit 1 naming it', () => {
     const r = sb.run(['import', path.join(sb.dir, 'nope.csv')]);
     expect(r.code).toBe(1);
@@ -390,6 +408,17 @@ describe('export and round trips', () => {
     } finally {
       other.cleanup();
     }
+  });
+
+  it('a full disk or a folder as --out is exit 1 naming the target, with nothing claimed', () => {
+    for (const format of ['csv', 'xlsx', 'vcf']) {
+      const r = sb.run(['export', '--format', format, '--out', '/dev/full']);
+      expect(r.code, format).toBe(1);
+      expect(r.stderr, format).toBe('custfile: /dev/full could not be written (ENOSPC); it is incomplete.\n');
+    }
+    const folder = sb.run(['export', '--out', sb.dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/cannot be written \(it is a folder\)/);
   });
 
   it('json and ndjson with filters; --subject gives a person their own data', () => {
