@@ -93,18 +93,19 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       keyHint = defaultKey(mapping);
     }));
   } else {
-    const { parseVcards } = await import('../io/vcard.js');
+    const { cardText, parseVcards } = await import('../io/vcard.js');
     const text = (await readWholeFile(input.file, input.stdin)).toString('utf8');
     const parsed = parseVcards(text);
+    const lines = text.split(/\r\n|\n|\r/);
     keyHint = 'email';
     records = (async function* () {
       // cards and broken cards in file order, so a later card can update an earlier one
       const all = [
         ...parsed.cards.map((card) => {
           const { line, version: _version, ...values } = card;
-          return { line, raw: '', result: { ok: true as const, values } };
+          return { line, raw: cardText(lines, line), result: { ok: true as const, values } };
         }),
-        ...parsed.errors.map((e) => ({ line: e.line, raw: '', result: { ok: false as const, reason: e.reason } })),
+        ...parsed.errors.map((e) => ({ line: e.line, raw: cardText(lines, e.line), result: { ok: false as const, reason: e.reason } })),
       ].sort((a, b) => a.line - b.line);
       yield* all;
     })();

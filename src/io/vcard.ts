@@ -437,3 +437,24 @@ export function profileToVcard(profile: Profile, company: string | null): string
   lines.push('END:VCARD');
   return lines.map(foldLine).join(CRLF) + CRLF;
 }
+
+/**
+ * The whole card around `line` (1-based: its BEGIN:VCARD, or a line inside it), through its
+ * END:VCARD, as it stands in the file: what `--rejects` writes for a card that was not
+ * imported, so it can be fixed and imported again.
+ */
+export function cardText(lines: readonly string[], line: number): string {
+  const at = Math.min(Math.max(line - 1, 0), lines.length - 1);
+  let start = at;
+  while (start > 0 && !/^BEGIN:VCARD\s*$/i.test(lines[start]!)) {
+    // an END before any BEGIN: the line is outside every card, and is its own reject
+    if (start < at && /^END:VCARD\s*$/i.test(lines[start]!)) return lines[at]!;
+    start--;
+  }
+  const out: string[] = [];
+  for (let i = start; i < lines.length; i++) {
+    out.push(lines[i]!);
+    if (/^END:VCARD\s*$/i.test(lines[i]!)) break;
+  }
+  return out.join('\n');
+}

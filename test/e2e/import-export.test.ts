@@ -113,6 +113,23 @@ describe('files people have', () => {
 });
 
 describe('import rules', () => {
+  it('rejected vCards go to --rejects whole, as they were read, and import once fixed', () => {
+    const good = 'BEGIN:VCARD\nVERSION:3.0\nFN:Good One\nEMAIL:good@example.org\nEND:VCARD';
+    const badDate = 'BEGIN:VCARD\nVERSION:3.0\nFN:Bad Date\nEMAIL:bad@example.org\nBDAY:1980-02-30\nEND:VCARD';
+    const badMail = 'BEGIN:VCARD\nVERSION:3.0\nFN:Bad Mail\nEMAIL:nomail\nEND:VCARD';
+    const file = path.join(sb.dir, 'cards.vcf');
+    fs.writeFileSync(file, `${good}\n${badDate}\nstray text\n${badMail}\n`);
+    const rejects = path.join(sb.dir, 'rejected.vcf');
+    const r = sb.run(['import', file, '--rejects', rejects]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line 10: BDAY/);
+    expect(fs.readFileSync(rejects, 'utf8')).toBe(`${badDate}\nstray text\n${badMail}\n`);
+    expect(list(sb).map((p) => p.name)).toEqual(['Good One']);
+    fs.writeFileSync(rejects, fs.readFileSync(rejects, 'utf8').replace('1980-02-30', '1980-02-28').replace('EMAIL:nomail', 'EMAIL:mail@example.org').replace('stray text\n', ''));
+    expect(sb.run(['import', rejects]).code).toBe(0);
+    expect(list(sb).map((p) => p.name).sort()).toEqual(['Bad Date', 'Bad Mail', 'Good One']);
+  });
+
   it('importing the same file twice changes nothing the second time', () => {
     for (const f of ['german-excel.csv', 'outlook.csv', 'google.csv', 'contacts.vcf']) {
       expect(sb.run(['import', fixture(f)]).code, f).toBe(0);
