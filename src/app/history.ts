@@ -1,7 +1,7 @@
 /** `custfile history [REF] [--field F] [--since DATE|30d] [--trend]`. */
 import { UsageError } from '../errors.js';
 import { resolveDateInput } from '../domain/dates.js';
-import { fieldByName } from '../domain/fields.js';
+import { FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
 import type { TrendEntry } from '../storage/stats-repo.js';
@@ -48,7 +48,7 @@ export function toLines(entries: HistoryEntry[], field?: string): HistoryLine[] 
 
 function checkField(field: string | undefined): void {
   if (field !== undefined && !field.startsWith('custom.') && !fieldByName(field)) {
-    throw new UsageError(`--field: "${field}" is not a field; see custfile help fields.`);
+    throw new UsageError(`--field: "${field}" is not a field; use one of ${FIELD_NAMES.filter((f) => f !== 'custom').join(', ')}, or custom.NAME.`);
   }
 }
 

@@ -441,6 +441,23 @@ describe('output', () => {
     expect(r.stderr).toBe('custfile: standard output could not be written (ENOSPC); the output is incomplete.\n');
   });
 
+  it('bad flag values are exit 2 naming the flag', () => {
+    addSample();
+    const cases: [string[], RegExp][] = [
+      [['list', '--sort', 'nosuch'], /--sort: cannot sort by "nosuch"/],
+      [['list', '--limit', 'abc'], /--limit must be a whole number/],
+      [['history', '--field', 'nosuch'], /--field: "nosuch" is not a field; use one of id, kind/],
+      [['history', '--since', 'bogus'], /--since must be a date/],
+      [['note', '1', 'x', '--at', 'later'], /--at must be a date/],
+      [['list', '--kind', 'robot'], /--kind must be company or person/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = sb.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+    }
+  });
+
   it('a format a command does not print is exit 2', () => {
     addSample();
     const r = sb.run(['--format', 'xlsx', 'list']);
