@@ -59,14 +59,15 @@ export function registerExport(program: Command, deps: Deps): void {
       const { createFileStream } = await import('../io/files.js');
       const stream = toStdout ? session.deps.stdout : createFileStream(flags.out!);
       const out = toStdout ? session.out : new Output(stream as never, flags.out);
-      try {
+      /** Writes the export; the number of profiles, or null for a document (subject, calendar). */
+      const write = async (): Promise<number | null> => {
         if (flags.subject !== undefined) {
           if (format !== 'json' && format !== 'ndjson') throw new UsageError('--subject exports JSON; pass --format json.');
           const { exportSubject } = await import('../app/export-profiles.js');
           const { subjectJson } = await import('../ui/views.js');
           await out.write(`${JSON.stringify(subjectJson(exportSubject(ctx, flags.subject)), null, format === 'json' ? 2 : undefined)}\n`);
           await out.flush();
-          return;
+          return null;
         }
         const filters = filterOptions(flags);
         if (format === 'ics') {
@@ -75,35 +76,39 @@ export function registerExport(program: Command, deps: Deps): void {
           const leap = flags.leapDay !== undefined ? parseLeapDayRule(flags.leapDay) : undefined;
           await out.write(birthdaysIcs(ctx, filters, leap));
           await out.flush();
-          return;
+          return null;
         }
         const { exportProfiles } = await import('../app/export-profiles.js');
         const data = exportProfiles(ctx, filters, flags.sort);
-        let written = 0;
         if (format === 'xlsx') {
           const { checkXlsxRows, writeXlsx } = await import('../io/xlsx-writer.js');
           const { xlsxColumns } = await import('../ui/views.js');
           checkXlsxRows(data.count());
-          written = await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never, toStdout ? 'standard output' : flags.out!);
-        } else if (format === 'vcf') {
+          return writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never, toStdout ? 'standard output' : flags.out!);
+        }
+        if (format === 'vcf') {
           const { profileToVcard } = await import('../io/vcard.js');
+          let written = 0;
           for (const p of data.rows) {
             await out.write(profileToVcard(p, data.companyOf(p)));
             written++;
           }
           await out.flush();
-        } else {
-          const { renderList } = await import('../ui/render.js');
-          const { profileListView } = await import('../ui/views.js');
-          written = await renderList(data.rows, profileListView(data.customKeys), format, out, {
-            color: false,
-            csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
-          });
+          return written;
         }
+        const { renderList } = await import('../ui/render.js');
+        const { profileListView } = await import('../ui/views.js');
+        return renderList(data.rows, profileListView(data.customKeys), format, out, {
+          color: false,
+          csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
+        });
+      };
+      try {
+        const written = await write();
         if (!toStdout) {
           // the file is whole only once its stream has finished without an error
           await finished(stream as Writable, flags.out!);
-          session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
+          if (written !== null) session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
         }
       } finally {
         if (!toStdout && !(stream as Writable).writableFinished) (stream as Writable).destroy();
