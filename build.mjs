@@ -22,3 +22,14 @@ await build({
   external,
   logLevel: 'error',
 });
+// a large CSV import parses on a second core, in a worker thread that loads this file
+await build({
+  entryPoints: ['dist/app/import-worker.js'],
+  outfile: 'dist/cli/import-worker.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external,
+  logLevel: 'error',
+});

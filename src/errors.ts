@@ -89,3 +89,20 @@ export class LockedError extends AppError {
     );
   }
 }
+
+/** An error sent across a thread by its name and message, as the same kind again. */
+export function errorFromName(name: string, message: string): Error {
+  switch (name) {
+    case 'RejectedInputError':
+      return new RejectedInputError(message);
+    case 'FileError':
+      return new FileError(message);
+    case 'UsageError':
+    case 'ValidationError':
+      return new UsageError(message);
+    case 'DatabaseError':
+      return new DatabaseError(message);
+    default:
+      return new Error(message);
+  }
+}

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { defaultKey } from '../domain/import-mapping.js';
 import { TextFileWriter, openInput, readWholeFile } from '../io/files.js';
 import type { AppContext } from './context.js';
-import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, mapRows } from './import-profiles.js';
+import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, inBatches, mapRows } from './import-profiles.js';
 
 export const IMPORT_FORMATS = ['csv', 'xlsx', 'vcf'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -23,6 +23,8 @@ export interface ImportFileInput extends Omit<ImportOptions, 'onReject'> {
   stdin?: Readable;
   /** Given only at a terminal: where unknown columns go. */
   askUnknown?: UnknownColumnsAsker;
+  /** A CSV file at least this big is parsed in a worker thread (default: import-in-worker.ts). */
+  workerMinBytes?: number;
 }
 
 export interface ImportFileReport extends ImportReport {
@@ -68,10 +70,31 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       }
     : undefined;
 
-  let records: AsyncIterable<ImportRecord>;
+  let records: AsyncIterable<ImportRecord[]>;
   let keyHint = 'email';
   const extra: Partial<ImportFileReport> = {};
-  if (format === 'csv') {
+  let closeSource = async () => {};
+  const { importWorkerFile } = await import('./import-in-worker.js');
+  const workerFile = format === 'csv' ? importWorkerFile(input.file, input.workerMinBytes) : null;
+  if (workerFile !== null) {
+    const { openCsvInWorker } = await import('./import-in-worker.js');
+    const source = await openCsvInWorker(workerFile, {
+      file: input.file,
+      label,
+      encoding: input.encoding,
+      delimiter: input.delimiter,
+      map: input.map,
+      dateFormat: input.dateFormat,
+      ask: input.askUnknown !== undefined,
+    }, input.askUnknown);
+    header = source.headerRaw;
+    extra.encoding = source.encoding;
+    extra.guessed = source.guessed;
+    extra.delimiter = source.delimiter;
+    keyHint = source.keyHint;
+    records = source.records;
+    closeSource = source.close;
+  } else if (format === 'csv') {
     const { openCsvSource } = await import('../io/csv-source.js');
     const source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
     header = source.headerRaw;
@@ -80,25 +103,24 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     extra.delimiter = source.delimiter;
     // a ';' file comes from a European Excel, where the decimal separator is ','
     const decimal = source.delimiter === ';' ? (',' as const) : undefined;
-    records = mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal }, (mapping) => {
-      keyHint = defaultKey(mapping);
-    });
     // the mapping is known once the first record is read; peek so the key hint is right
-    records = await primed(records);
+    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal }, (mapping) => {
+      keyHint = defaultKey(mapping);
+    })));
   } else if (format === 'xlsx') {
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     const source = await openXlsxSource(input.file, { sheet: input.sheet });
     header = source.headerRaw;
-    records = await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
+    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
       keyHint = defaultKey(mapping);
-    }));
+    })));
   } else {
     const { cardText, parseVcards } = await import('../io/vcard.js');
     const text = (await readWholeFile(input.file, input.stdin)).toString('utf8');
     const parsed = parseVcards(text);
     const lines = text.split(/\r\n|\n|\r/);
     keyHint = 'email';
-    records = (async function* () {
+    records = inBatches((async function* () {
       // cards and broken cards in file order, so a later card can update an earlier one
       const all = [
         ...parsed.cards.map((card) => {
@@ -108,7 +130,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
         ...parsed.errors.map((e) => ({ line: e.line, raw: cardText(lines, e.line), result: { ok: false as const, reason: e.reason } })),
       ].sort((a, b) => a.line - b.line);
       yield* all;
-    })();
+    })());
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);
@@ -120,6 +142,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     return { ...report, file: label, format, ...extra, rejectsPath: input.rejectsPath };
   } finally {
     (rejects as TextFileWriter | null)?.close();
+    await closeSource();
   }
 }
 

@@ -87,6 +87,7 @@ export function registerImport(program: Command, deps: Deps): void {
         dateFormat: flags.dateFormat,
         onProgress: progress.update,
         askUnknown: file !== '-' && session.prompter.canPrompt ? unknownColumnsAsker(session) : undefined,
+        workerMinBytes: workerMinBytes(session.deps.env),
       });
       progress.done();
       const { formatImportReport, importFailure } = await import('../ui/import-report.js');
@@ -98,4 +99,10 @@ export function registerImport(program: Command, deps: Deps): void {
       const failure = importFailure(report, flags.atomic === true);
       if (failure) throw failure;
     }));
+}
+
+/** CUSTFILE_WORKER_MIN_BYTES moves the size from which a CSV is parsed in a worker (tests use 0). */
+function workerMinBytes(env: NodeJS.ProcessEnv): number | undefined {
+  const n = Number(env.CUSTFILE_WORKER_MIN_BYTES);
+  return env.CUSTFILE_WORKER_MIN_BYTES !== undefined && env.CUSTFILE_WORKER_MIN_BYTES !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }

@@ -1,0 +1,132 @@
+/**
+ * The main thread's side of a CSV import parsed in a worker (import-worker.ts): it starts the
+ * worker, answers its question about unknown columns, and yields the record batches it sends.
+ *
+ * The worker is a second bundle next to the CLI's (dist/cli/import-worker.cjs). Where it does not
+ * exist (the sources run by the in-process tests) or does not pay (a small file, stdin), the
+ * import parses on the main thread instead; both paths give the same records.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { errorFromName } from '../errors.js';
+import type { ImportRecord, UnknownColumnsAsker } from './import-profiles.js';
+import { type RecordBatch, decodeBatch } from './record-batches.js';
+
+/** Below this size a worker's start (≈40 ms) costs more than it saves. */
+export const WORKER_MIN_BYTES = 4 << 20;
+
+export interface WorkerJob {
+  file: string;
+  label: string;
+  encoding?: string;
+  delimiter?: string;
+  map?: Record<string, string>;
+  dateFormat?: string;
+  ask: boolean;
+}
+
+export type FromWorker =
+  | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
+  | { type: 'ask'; headers: string[] }
+  | { type: 'mapping'; keyHint: string }
+  | { type: 'batch'; batch: RecordBatch }
+  | { type: 'end' }
+  | { type: 'error'; name: string; message: string };
+
+export type ToWorker = { type: 'more' } | { type: 'answers'; answers: Record<string, string> };
+
+export interface WorkerCsvSource {
+  headerRaw: string;
+  encoding: string;
+  guessed: boolean;
+  delimiter: string;
+  keyHint: string;
+  records: AsyncIterable<ImportRecord[]>;
+  /** Stops the worker (safe to call twice). */
+  close(): Promise<void>;
+}
+
+const WORKER_YOUNG_MB = 8;
+
+declare const __dirname: string | undefined;
+
+/** The worker bundle, when this code runs from the CLI bundle and the file is big enough. */
+export function importWorkerFile(file: string, minBytes: number = WORKER_MIN_BYTES): string | null {
+  if (file === '-' || typeof __dirname !== 'string') return null;
+  const worker = path.join(__dirname, 'import-worker.cjs');
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size < minBytes) return null;
+    return fs.existsSync(worker) ? worker : null;
+  } catch {
+    return null; // the main thread's open reports the problem with the file
+  }
+}
+
+export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnknown?: UnknownColumnsAsker): Promise<WorkerCsvSource> {
+  // a small young generation: the worker's garbage is short-lived, and its heap counts toward the
+  // import's memory (a default worker added ~100 MiB of RSS)
+  const worker = new Worker(workerFile, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+  const queue: FromWorker[] = [];
+  let wake: (() => void) | null = null;
+  let failure: unknown = null;
+  let exited = false;
+  worker.on('message', (m: FromWorker) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  const next = async (): Promise<FromWorker> => {
+    for (;;) {
+      const m = queue.shift();
+      if (m !== undefined) {
+        if (m.type === 'error') throw errorFromName(m.name, m.message);
+        if (m.type === 'ask') {
+          worker.postMessage({ type: 'answers', answers: askUnknown ? await askUnknown(m.headers) : {} } satisfies ToWorker);
+          continue;
+        }
+        return m;
+      }
+      if (failure !== null) throw failure;
+      if (exited) throw new Error('the import worker stopped before the end of the file');
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  };
+  const close = async () => {
+    if (!exited) await worker.terminate();
+  };
+  try {
+    const opened = await next();
+    if (opened.type !== 'opened') throw new Error(`the import worker sent ${opened.type} first`);
+    const mapped = await next();
+    // an empty file has no rows to map: the worker ends without a mapping
+    const keyHint = mapped.type === 'mapping' ? mapped.keyHint : 'email';
+    const pending: FromWorker[] = mapped.type === 'mapping' ? [] : [mapped];
+    async function* records(): AsyncGenerator<ImportRecord[]> {
+      try {
+        for (;;) {
+          const m = pending.shift() ?? (await next());
+          if (m.type === 'end') return;
+          if (m.type !== 'batch') continue;
+          worker.postMessage({ type: 'more' } satisfies ToWorker);
+          yield decodeBatch(m.batch);
+        }
+      } finally {
+        await close();
+      }
+    }
+    return { ...opened, keyHint, records: records(), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
