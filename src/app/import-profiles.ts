@@ -34,7 +34,8 @@ import {
 import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
 import { recordCreation, writeChanges } from './profiles.js';
-import { lookupIndexFor } from '../storage/bulk-load.js';
+import type { Store } from '../storage/store.js';
+import { IdIndex } from './id-index.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
 
@@ -85,6 +86,7 @@ export type UnknownColumnsAsker = (headers: string[]) => Promise<Record<string, 
 
 const KEYABLE = new Set(['external_id', 'email', 'phone', 'name', 'id', 'website']);
 const SAMPLE_ROWS = 1000;
+const COMPANY_CACHE = 10_000;
 const MAX_REPORTED = 20;
 
 export function checkKey(key: string): void {
@@ -162,15 +164,21 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   const keyField = fieldByName(key)!;
   const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
   // A first import into an empty file is a bulk load: one transaction, indexes built at the end
-  // (see storage/bulk-load.ts). Lookups that no kept index serves go to `loaded` instead: with an
-  // empty table at the start, only rows of this very import can match.
+  // (see storage/bulk-load.ts), rows found through the ids it loaded (see loadedFinder).
   const bulk = !options.dryRun && options.bulk !== false && store.profiles.isEmpty();
-  const indexedKeys = new Set(['external_id', 'email', 'id']);
-  const loaded = new Map<string, number>();
+  const finder = bulk ? loadedFinder(store, key) : indexFinder(store, key);
   const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
-  /** Company name (lower case) → id, as found or created for key contacts and company rows. */
+  /**
+   * Company name (lower case) → id, as found or created for key contacts and company rows: a
+   * cache in front of the name index, emptied when full so that memory stays flat however many
+   * companies a file has (a contact's company is mostly a row or two above it).
+   */
   const companyIds = new Map<string, number>();
+  const rememberCompany = (lower: string, id: number) => {
+    if (companyIds.size >= COMPANY_CACHE) companyIds.clear();
+    companyIds.set(lower, id);
+  };
   /** Companies this import created only because a key contact named them: a later row of the company itself fills them in. */
   const createdForContacts = new Map<string, number>();
   let inBatch = 0;
@@ -184,13 +192,14 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   const findCompany = (name: string, companySet: { field: string; value: string }[] | undefined): number => {
-    const lower = name.trim().toLowerCase();
+    const lower = nocase(name.trim());
     const cached = companyIds.get(lower);
     if (cached !== undefined) return cached;
-    let id = bulk ? undefined : store.profiles.companyIdByName(name.trim());
+    let id = finder.companyId(name.trim());
     if (id === undefined) {
       const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
       id = store.profiles.insert(draft, now);
+      finder.stored(id, draft);
       recordCreation(ctx, id, draft, now);
       report.companiesCreated++;
       createdForContacts.set(lower, id);
@@ -198,46 +207,26 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
       const before = toDraft(store.profiles.byId(id)!);
       writeUpdate(id, before, applyChanges(before, { set: companySet, unset: [], tagEdits: [] }));
     }
-    companyIds.set(lower, id);
+    rememberCompany(lower, id);
     return id;
   };
 
   /** Writes the difference between two drafts with its history; false when there is none. */
-  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => writeChanges(ctx, id, before, after, now).length > 0;
+  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => {
+    if (writeChanges(ctx, id, before, after, now).length === 0) return false;
+    finder.stored(id, after);
+    return true;
+  };
 
   const keyCellOf = (request: ChangeRequest): string => request.set.find((s) => s.field === key)?.value.trim() ?? '';
   const nameOf = (request: ChangeRequest): string =>
     (request.set.find((s) => s.field === 'name')?.value ??
       [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
-  /** In bulk mode, the `loaded` entry a row is found under (null: an index serves it). */
-  const loadedKey = (kind: Kind, request: ChangeRequest): string | null => {
-    const keyCell = keyCellOf(request);
-    if (keyCell !== '') return indexedKeys.has(key) ? null : `k:${keyCell.toLowerCase()}`;
-    const name = nameOf(request);
-    return name === '' ? null : `n:${kind}:${name.toLowerCase()}`;
-  };
-
   const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
-    if (bulk) {
-      const entry = loadedKey(kind, request);
-      if (entry !== null) {
-        const id = loaded.get(entry);
-        return id === undefined ? undefined : store.profiles.byId(id);
-      }
-    }
     const keyCell = keyCellOf(request);
-    let candidates: Profile[];
-    if (keyCell !== '') {
-      const value = parseFieldValue(keyField, keyCell);
-      candidates = store.profiles.byKey(key, value as string | number);
-    } else {
-      const name = nameOf(request);
-      if (name === '') return undefined;
-      candidates = store.profiles.byName(name, kind);
-      if (candidates.length > 1) return undefined;
-    }
-    if (candidates.length > 1) return 'ambiguous';
-    return candidates[0];
+    if (keyCell !== '') return finder.byKey(parseFieldValue(keyField, keyCell) as string | number);
+    const name = nameOf(request);
+    return name === '' ? undefined : finder.byName(name, kind);
   };
 
   const begin = () => {
@@ -248,7 +237,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   begin();
-  const bulkLoad = bulk ? store.beginBulkLoad(lookupIndexFor(key)) : null;
+  const bulkLoad = bulk ? store.beginBulkLoad([]) : null;
   try {
     for await (const batch of records) for (const record of batch) {
       report.rows++;
@@ -264,7 +253,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
           let existing = findExisting(values.kind, request);
           if (existing === undefined && values.kind === 'company') {
             // the company's own row, after a key contact's row created it by name
-            const name = nameOf(request).toLowerCase();
+            const name = nocase(nameOf(request));
             const createdId = createdForContacts.get(name);
             if (createdId !== undefined) {
               createdForContacts.delete(name);
@@ -280,12 +269,9 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
             }
             if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
             const id = store.profiles.insert(draft, now);
+            finder.stored(id, draft);
             recordCreation(ctx, id, draft, now);
-            if (bulk) {
-              const entry = loadedKey(values.kind, request);
-              if (entry !== null) loaded.set(entry, id);
-            }
-            if (values.kind === 'company' && !companyIds.has(draft.name.toLowerCase())) companyIds.set(draft.name.toLowerCase(), id);
+            if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
             report.inserted++;
           } else if (existing.kind !== values.kind) {
             throw new RejectedInputError(`its ${key} belongs to a ${existing.kind}, but the row is a ${values.kind}`);
@@ -341,4 +327,80 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/**
+ * How an import finds the profile a row matches: by its key, by its name when the key cell is
+ * empty (more than one such profile: none, the row is new), and a key contact's company by name.
+ */
+interface Finder {
+  byKey(value: string | number): Profile | undefined | 'ambiguous';
+  byName(name: string, kind: Kind): Profile | undefined;
+  companyId(name: string): number | undefined;
+  /** A profile the import inserted or changed, as it is now. */
+  stored(id: number, draft: ProfileDraft): void;
+}
+
+/** Through the file's indexes. */
+function indexFinder(store: Store, key: string): Finder {
+  return {
+    byKey(value) {
+      const candidates = store.profiles.byKey(key, value);
+      return candidates.length > 1 ? 'ambiguous' : candidates[0];
+    },
+    byName(name, kind) {
+      const candidates = store.profiles.byName(name, kind);
+      return candidates.length > 1 ? undefined : candidates[0];
+    },
+    companyId: (name) => store.profiles.companyIdByName(name),
+    stored() {},
+  };
+}
+
+/** SQLite's NOCASE: ASCII letters only, so a bulk load matches exactly as the indexes would. */
+export function nocase(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0000-\u007f]*$/.test(text) ? text.toLowerCase() : text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * In a bulk load the table was empty and its indexes are set aside, so only rows of this import
+ * can match: they are found through IdIndex maps of what was loaded (id and external_id keep
+ * their own index: the rowid and the UNIQUE constraint).
+ */
+function loadedFinder(store: Store, key: string): Finder {
+  const sql = indexFinder(store, key);
+  const nocaseKey = key === 'email' || key === 'name';
+  const keyText = (value: unknown) => (nocaseKey ? nocase(String(value)) : String(value));
+  const keys = key === 'id' || key === 'external_id' ? null : new IdIndex((id) => {
+    const value = store.profiles.keyValue(id, key);
+    return value === null || value === undefined ? undefined : keyText(value);
+  });
+  const nameKey = (kind: string, name: string) => `${kind}:${nocase(name)}`;
+  const names = new IdIndex((id) => {
+    const row = store.profiles.kindAndName(id);
+    return row && nameKey(row.kind, row.name);
+  });
+  return {
+    byKey(value) {
+      if (keys === null) return sql.byKey(value);
+      const entry = keys.get(keyText(value));
+      if (entry === undefined) return undefined;
+      return entry.many ? 'ambiguous' : store.profiles.byId(entry.id);
+    },
+    byName(name, kind) {
+      const entry = names.get(nameKey(kind, name));
+      return entry === undefined || entry.many ? undefined : store.profiles.byId(entry.id);
+    },
+    companyId: (name) => names.get(nameKey('company', name))?.id,
+    stored(id, draft) {
+      // a changed key or name adds an entry; the old one no longer matches its row, so it is passed over
+      names.add(nameKey(draft.kind, draft.name), id);
+      if (keys !== null) {
+        // the draft's value is what was stored (revenue in cents, as revenue_cents)
+        const value = (draft as unknown as Record<string, unknown>)[key];
+        if (value !== null && value !== undefined) keys.add(keyText(value), id);
+      }
+    },
+  };
 }

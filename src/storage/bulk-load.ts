@@ -55,15 +55,3 @@ export function beginBulkLoad(db: SqliteDatabase, keep: readonly string[]): Bulk
     },
   };
 }
-
-/** The index that serves lookups on `field` during an import (it must stay). */
-export function lookupIndexFor(field: string): string[] {
-  switch (field) {
-    case 'email':
-      return ['profiles_email'];
-    case 'name':
-      return ['profiles_name'];
-    default:
-      return [];
-  }
-}

@@ -265,6 +265,17 @@ export class ProfileRepo {
   }
 
   /** The company of that name (any case), the oldest when there are several. */
+  /** The stored value of an import key field (see byKey) of one profile. */
+  keyValue(id: number, field: string): string | number | null | undefined {
+    const column = field === 'revenue' ? 'revenue_cents' : field;
+    if (!/^[a-z_]+$/.test(column)) throw new Error(`not a key field: ${field}`);
+    return (this.stmt(`SELECT ${column} AS v FROM profiles WHERE id = ?`).get(id) as { v: string | number | null } | undefined)?.v;
+  }
+
+  kindAndName(id: number): { kind: string; name: string } | undefined {
+    return this.stmt('SELECT kind, name FROM profiles WHERE id = ?').get(id) as { kind: string; name: string } | undefined;
+  }
+
   companyIdByName(name: string): number | undefined {
     const row = this.stmt("SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' ORDER BY id LIMIT 1").get(name) as { id: number } | undefined;
     return row?.id;

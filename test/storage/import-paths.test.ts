@@ -1,0 +1,114 @@
+/**
+ * A bulk load (an empty file: indexes set aside, rows found through what it loaded) and the
+ * batched import (through the indexes) must decide every row alike: keys, rows without a key
+ * matched by name (more than one: a new profile), key contacts' companies, ASCII-only case
+ * folding as SQLite's NOCASE does it, and rejections.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importFile } from '../../src/app/import-file.js';
+import { IdIndex, hash } from '../../src/app/id-index.js';
+import { nocase } from '../../src/app/import-profiles.js';
+import { type Store, openStore } from '../../src/storage/store.js';
+
+let dir: string;
+const stores: Store[] = [];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custfile-paths-'));
+});
+afterEach(() => {
+  for (const s of stores.splice(0)) s.db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const CSV = [
+  'email,kind,company,first_name,last_name,name,phone,city,tags',
+  'a@example.org,person,Bäckerei Schmidt GmbH,Jörg,Müller,,0351 1,Dresden,vip',
+  ',person,,Eva,Lang,,,Leipzig,',
+  ',person,,Eva,Lang,,,Görlitz,newsletter', // no key, same name: updates the one above
+  'A@EXAMPLE.ORG,person,,Jörg,Müller,,,Dresden,b2c', // NOCASE e-mail: the first row again
+  'info@baeckerei.de,company,,,,Bäckerei Schmidt GmbH,0351 2,Dresden,b2b', // fills in the company made for the contact
+  'x@example.org,person,BÄCKEREI SCHMIDT GMBH,Ute,Kern,,,Dresden,', // not NOCASE-equal: a new company
+  'y@example.org,person,bäckerei schmidt gmbh,Uwe,Kern,,,Dresden,', // NOCASE-equal: the same company
+  ',person,,Max,Muster,,,Berlin,',
+  'max@example.org,person,,Max,Muster,,,Bonn,', // a key: a new profile, and now "Max Muster" is two
+  ',person,,Max,Muster,,,Köln,', // more than one by name: a new one again
+  'info@baeckerei.de,person,,Tim,Bäcker,,,Dresden,', // the key belongs to a company: rejected
+  'bad@example.org,person,,Ann,Alt,,,Dresden,,', // ragged: rejected
+].join('\n');
+
+/** Imports CSV into a new file by one path; what it reported and what the file holds after. */
+async function contents(bulk: boolean, key: string) {
+  const file = path.join(dir, `in-${bulk}-${key}.csv`);
+  fs.writeFileSync(file, `${CSV}\n`);
+  const store = openStore(path.join(dir, `db-${bulk}-${key}.db`), { write: true });
+  stores.push(store);
+  const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
+  const report = await importFile(ctx, { file, key, onConflict: 'update', dryRun: false, atomic: false, bulk });
+  const rows = store.db.sqlite
+    .prepare('SELECT p.kind, p.name, p.email, p.city, p.tags, c.name AS company FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id ORDER BY p.id')
+    .all();
+  const history = store.db.sqlite.prepare('SELECT profile_id, action, field, old_value, new_value FROM history ORDER BY id').all();
+  return { r: { ...report, seconds: 0, file: '' }, rows, history };
+}
+
+describe('bulk load and batched import decide alike', () => {
+  for (const key of ['email', 'phone', 'external_id']) {
+    it(`key ${key}`, async () => {
+      const bulk = await contents(true, key);
+      const batched = await contents(false, key);
+      expect(bulk).toEqual(batched);
+      if (key === 'email') {
+        expect(bulk.rows).toHaveLength(9);
+        expect((bulk.r as { rejected: number }).rejected).toBe(2);
+        expect((bulk.rows as { name: string; city: string }[]).filter((p) => p.name === 'Max Muster').map((p) => p.city)).toEqual(['Berlin', 'Bonn', 'Köln']);
+        expect((bulk.rows as { name: string; city: string }[]).filter((p) => p.name === 'Eva Lang').map((p) => p.city)).toEqual(['Görlitz']);
+        expect((bulk.rows as { kind: string }[]).filter((p) => p.kind === 'company')).toHaveLength(2);
+      }
+    });
+  }
+});
+
+describe('IdIndex', () => {
+  it('finds what was added, marks a second id, and confirms hits by the stored key', () => {
+    const stored = new Map<number, string>();
+    const index = new IdIndex((id) => stored.get(id));
+    for (let id = 1; id <= 5000; id++) {
+      stored.set(id, `k${id}`);
+      index.add(`k${id}`, id);
+    }
+    expect(index.size).toBe(5000);
+    for (let id = 1; id <= 5000; id += 97) expect(index.get(`k${id}`)).toEqual({ id, many: false });
+    expect(index.get('k0')).toBeUndefined();
+    stored.set(6000, 'k7');
+    index.add('k7', 6000);
+    expect(index.get('k7')).toEqual({ id: 7, many: true });
+  });
+
+  it('two keys with the same hash are told apart', () => {
+    // find a collision in the low bits the table uses, and one of the full 32 bits
+    const seen = new Map<number, string>();
+    let pair: [string, string] | null = null;
+    for (let i = 0; pair === null; i++) {
+      const k = `key-${i}`;
+      const h = hash(k);
+      const other = seen.get(h);
+      if (other !== undefined) pair = [other, k];
+      seen.set(h, k);
+    }
+    const stored = new Map<number, string>([[1, pair[0]], [2, pair[1]]]);
+    const index = new IdIndex((id) => stored.get(id));
+    index.add(pair[0], 1);
+    expect(index.get(pair[1])).toBeUndefined();
+    index.add(pair[1], 2);
+    expect(index.get(pair[0])).toEqual({ id: 1, many: false });
+    expect(index.get(pair[1])).toEqual({ id: 2, many: false });
+  });
+
+  it('nocase folds ASCII letters only, as SQLite does', () => {
+    expect(nocase('Bäckerei ÄÖÜ GmbH')).toBe('bäckerei ÄÖÜ gmbh');
+    expect(nocase('A@EXAMPLE.ORG')).toBe('a@example.org');
+  });
+});
