@@ -38,8 +38,6 @@ interface Entry {
 export interface ZipEntryStream {
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;
-  /** Uncompressed bytes written so far. */
-  readonly size: number;
 }
 
 export class ZipWriter {
@@ -93,28 +91,35 @@ export class ZipWriter {
     });
     const zip = this;
     return {
-      get size() {
-        return entry.size;
-      },
       async write(data: Buffer): Promise<void> {
-        zip.check();
-        entry.crc = zlib.crc32(data, entry.crc);
-        entry.size += data.length;
-        if (entry.size > ZIP32_MAX) throw zip.tooLarge();
-        deflate.write(data);
-        // wait for the file as well as for zlib: compressed bytes must not pile up in memory
-        // (each asked afresh: an event that came while waiting for the other is not missed)
-        if (zip.target.writableNeedDrain) await zip.until(zip.target, 'drain');
-        if (deflate.writableNeedDrain) await zip.until(deflate, 'drain');
-        else await new Promise<void>((resolve) => setImmediate(resolve));
-        zip.check();
+        try {
+          zip.check();
+          entry.crc = zlib.crc32(data, entry.crc);
+          entry.size += data.length;
+          if (entry.size > ZIP32_MAX) throw zip.tooLarge();
+          deflate.write(data);
+          // wait for the file as well as for zlib: compressed bytes must not pile up in memory
+          // (each asked afresh: an event that came while waiting for the other is not missed)
+          if (zip.target.writableNeedDrain) await zip.until(zip.target, 'drain');
+          if (deflate.writableNeedDrain) await zip.until(deflate, 'drain');
+          else await new Promise<void>((resolve) => setImmediate(resolve));
+          zip.check();
+        } catch (err) {
+          deflate.destroy();
+          throw err;
+        }
       },
       async close(): Promise<void> {
-        zip.check();
-        const ended = zip.until(deflate, 'end');
-        deflate.end();
-        await ended;
-        zip.check();
+        try {
+          zip.check();
+          const ended = zip.until(deflate, 'end');
+          deflate.end();
+          await ended;
+          zip.check();
+        } catch (err) {
+          deflate.destroy();
+          throw err;
+        }
         const descriptor = Buffer.alloc(16);
         descriptor.writeUInt32LE(DATA_DESCRIPTOR, 0);
         descriptor.writeUInt32LE(entry.crc >>> 0, 4);

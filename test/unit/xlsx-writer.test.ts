@@ -15,7 +15,7 @@ type Row = Record<string, string | number | null>;
 const col = (header: string, kind: XlsxColumn<Row>['kind']): XlsxColumn<Row> => ({ header, kind, get: (r) => r[header] ?? null });
 
 /** Collects what is written; `delay` answers every write later, so the writer meets backpressure. */
-function sink(options: { delay?: boolean; fail?: string } = {}): Writable & { bytes: () => Buffer } {
+function sink(options: { delay?: boolean; fail?: string } = {}): Writable & { bytes: () => Promise<Buffer> } {
   const chunks: Buffer[] = [];
   const stream = new Writable({
     highWaterMark: 1024,
@@ -29,7 +29,12 @@ function sink(options: { delay?: boolean; fail?: string } = {}): Writable & { by
       else cb();
     },
   });
-  return Object.assign(stream, { bytes: () => Buffer.concat(chunks) });
+  // what the writer wrote may still wait in the stream's queue: end it and wait, as export does
+  const bytes = async () => {
+    await new Promise((resolve) => stream.end(resolve));
+    return Buffer.concat(chunks);
+  };
+  return Object.assign(stream, { bytes });
 }
 
 /** The entries of a zip, checked the way unzip -t does: central directory, local headers, CRCs. */
@@ -98,7 +103,7 @@ describe('writeXlsx', () => {
     const out = sink();
     const rows = CASES.map((c, i) => ({ id: i + 1, ...c.row }));
     expect(await writeXlsx(rows, COLUMNS, out, 'test.xlsx')).toBe(CASES.length);
-    const sheet = await readBack(out.bytes());
+    const sheet = await readBack(await out.bytes());
     expect(sheet.name).toBe('Customers');
     expect(sheet.getRow(1).values).toEqual([undefined, 'id', 'text', 'date', 'money']);
     CASES.forEach((c, i) => {
@@ -118,10 +123,11 @@ describe('writeXlsx', () => {
   it('freezes the header row and writes no formula', async () => {
     const out = sink();
     await writeXlsx([{ id: 1, text: '=SUM(A1:A2)' }], COLUMNS, out, 'test.xlsx', 'Kunden');
-    const sheet = await readBack(out.bytes());
+    const bytes = await out.bytes();
+    const sheet = await readBack(bytes);
     expect(sheet.name).toBe('Kunden');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    const xml = unzip(out.bytes()).get('xl/worksheets/sheet1.xml')!.data.toString('utf8');
+    const xml = unzip(bytes).get('xl/worksheets/sheet1.xml')!.data.toString('utf8');
     expect(xml).not.toContain('<f>');
     expect(xml).toContain('<t>=SUM(A1:A2)</t>');
   });
@@ -129,7 +135,7 @@ describe('writeXlsx', () => {
   it('is a well-formed zip: the parts, each CRC, the sheet deflated', async () => {
     const out = sink();
     await writeXlsx([{ id: 1, date: '2020-03-01' }], COLUMNS, out, 'test.xlsx');
-    const entries = unzip(out.bytes());
+    const entries = unzip(await out.bytes());
     expect([...entries.keys()].sort()).toEqual([
       '[Content_Types].xml',
       '_rels/.rels',
@@ -152,7 +158,7 @@ describe('writeXlsx', () => {
       for (let i = 1; i <= 30_000; i++) yield { id: i, text: `Zeile ${i} – ${'ä'.repeat(i % 50)}`, date: '2021-06-15', money: i / 100 };
     })();
     expect(await writeXlsx(rows, COLUMNS, out, 'slow.xlsx')).toBe(30_000);
-    const xml = unzip(out.bytes()).get('xl/worksheets/sheet1.xml')!.data.toString('utf8');
+    const xml = unzip(await out.bytes()).get('xl/worksheets/sheet1.xml')!.data.toString('utf8');
     // (toContain would print all 3 MB on a failure)
     expect(xml.match(/<row /g)?.length).toBe(30_001);
     expect(xml.includes(`<c r="B30000" t="inlineStr"><is><t>Zeile 29999 – ${'ä'.repeat(49)}</t></is></c>`)).toBe(true);
