@@ -3,6 +3,7 @@
  * never held in memory). Before exceljs sees the file, the zip's directory is checked against
  * bomb limits. Dates become ISO dates; every other cell becomes its text.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { RejectedInputError } from '../errors.js';
 import { csvLine } from './csv-text.js';
 import type { SourceRow, TabularSource } from './csv-source.js';
@@ -35,6 +36,48 @@ function cells(values: unknown, width: number): string[] {
   return out;
 }
 
+/** The parts of exceljs's WorkbookReader (4.4.0) that read one zip entry each. */
+interface ReaderInternals {
+  _parseRels(entry: NodeJS.ReadableStream): Promise<void>;
+  _parseWorkbook(entry: NodeJS.ReadableStream): Promise<void>;
+  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncIterable<unknown>;
+  _parseStyles(entry: NodeJS.ReadableStream): Promise<void>;
+  _parseWorksheet(chunks: AsyncIterable<Buffer | string>, sheetNo: string): Iterable<unknown>;
+}
+
+/**
+ * exceljs's streaming reader decodes every chunk of a zip entry to text on its own, so a
+ * character whose UTF-8 bytes straddle two chunks (ä, €, –, any emoji) comes out as U+FFFD:
+ * a few names per 100k rows were garbled on import, and a company name garbled that way no
+ * longer matched its key contacts (exceljs issues #2084, #2316; the fixes are unmerged as of
+ * 4.4.0). Here every entry is decoded by a StringDecoder, which keeps a split character for the
+ * next chunk; exceljs passes text chunks through as they are.
+ */
+function decodeEntriesWhole(reader: object): void {
+  const internals = reader as ReaderInternals;
+  for (const name of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles'] as const) {
+    const parse = internals[name] as (entry: NodeJS.ReadableStream) => unknown;
+    if (typeof parse !== 'function') continue;
+    (internals as unknown as Record<string, unknown>)[name] = (entry: NodeJS.ReadableStream) => {
+      entry.setEncoding('utf8');
+      return parse.call(reader, entry);
+    };
+  }
+  const parseWorksheet = internals._parseWorksheet;
+  if (typeof parseWorksheet === 'function') {
+    // a sheet arrives as the entry's chunks or, when it came before the shared strings, as a
+    // temporary file's: decode either
+    internals._parseWorksheet = (chunks, sheetNo) => parseWorksheet.call(reader, utf8Text(chunks), sheetNo);
+  }
+}
+
+async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
 export async function openXlsxSource(file: string, options: { sheet?: string }): Promise<TabularSource> {
   checkZip(file);
   const ExcelJS = (await import('exceljs')).default;
@@ -45,6 +88,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
     worksheets: 'emit',
     entries: 'ignore',
   });
+  decodeEntriesWhole(reader);
   const model = reader as unknown as {
     model?: { sheets?: { id: number; name: string; rId: string }[] };
     workbookRels?: { Id: string; Target: string }[];

@@ -1,0 +1,57 @@
+/**
+ * The xlsx reader on sheets large enough that the zip hands them over in many chunks: every
+ * character must come through whole however its UTF-8 bytes fall on a chunk boundary, in inline
+ * strings (our export) and in shared strings read before or after the sheet (Excel, exceljs).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openXlsxSource } from '../../src/io/xlsx-source.js';
+import { writeXlsx } from '../../src/io/xlsx-writer.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custfile-xlsx-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const ROWS = 6000;
+/** Only multi-byte characters (2, 3 and 4 bytes), so nearly every chunk boundary inside a text splits one. */
+const text = (i: number) => `${'äöüß€–🎂'.repeat(1 + (i % 7))}${'ÄÖÜ'.slice(0, i % 3)} ${i}`;
+
+async function readAll(file: string): Promise<string[][]> {
+  const source = await openXlsxSource(file, {});
+  const rows = [source.headers];
+  for await (const row of source.rows) rows.push(row.cells);
+  return rows;
+}
+
+const expected = () => [['Name', 'Ort'], ...Array.from({ length: ROWS }, (_, i) => [text(i), `Görlitz ${i}`])];
+
+describe('openXlsxSource keeps every character whole', () => {
+  it('in our own export (inline strings)', async () => {
+    const file = path.join(dir, 'ours.xlsx');
+    const rows = Array.from({ length: ROWS }, (_, i) => [text(i), `Görlitz ${i}`]);
+    const columns = [
+      { header: 'Name', kind: 'text' as const, get: (r: string[]) => r[0]! },
+      { header: 'Ort', kind: 'text' as const, get: (r: string[]) => r[1]! },
+    ];
+    const out = fs.createWriteStream(file);
+    await writeXlsx(rows, columns, out, file);
+    await new Promise((resolve) => out.end(resolve));
+    expect(await readAll(file)).toEqual(expected());
+  });
+
+  it('in shared strings, as Excel writes them', async () => {
+    const file = path.join(dir, 'shared.xlsx');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+    const sheet = workbook.addWorksheet('Tabelle1');
+    sheet.addRow(['Name', 'Ort']).commit();
+    for (let i = 0; i < ROWS; i++) sheet.addRow([text(i), `Görlitz ${i}`]).commit();
+    sheet.commit();
+    await workbook.commit();
+    expect(await readAll(file)).toEqual(expected());
+  });
+});
