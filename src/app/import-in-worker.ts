@@ -47,7 +47,7 @@ export interface WorkerCsvSource {
   close(): Promise<void>;
 }
 
-const WORKER_YOUNG_MB = 8;
+const WORKER_YOUNG_MB = 4;
 
 declare const __dirname: string | undefined;
 
@@ -67,7 +67,7 @@ export function importWorkerFile(file: string, minBytes: number = WORKER_MIN_BYT
 export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnknown?: UnknownColumnsAsker): Promise<WorkerCsvSource> {
   // a small young generation: the worker's garbage is short-lived, and its heap counts toward the
   // import's memory (a default worker added ~100 MiB of RSS)
-  const worker = new Worker(workerFile, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+  const worker = new Worker(workerFile, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: 48 } });
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
   let failure: unknown = null;

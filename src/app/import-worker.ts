@@ -14,9 +14,9 @@ import { type ImportRecord, mapRows } from './import-profiles.js';
 import type { FromWorker, ToWorker, WorkerJob } from './import-in-worker.js';
 import { encodeBatch } from './record-batches.js';
 
-const BATCH_RECORDS = 1000;
-const BATCH_CHARS = 1 << 20;
-const MAX_AHEAD = 4;
+const BATCH_RECORDS = 500;
+const BATCH_CHARS = 1 << 18;
+const MAX_AHEAD = 3;
 
 const port = parentPort!;
 const job = workerData as WorkerJob;

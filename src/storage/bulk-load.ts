@@ -13,8 +13,6 @@ interface SchemaObject {
   sql: string;
 }
 
-/** Page cache during a bulk load (KiB): big enough for the kept indexes, within the import's memory budget. */
-const BULK_CACHE_KIB = 64 * 1024;
 const SORT_THREADS = 2;
 
 export interface BulkLoad {
@@ -37,10 +35,6 @@ export function beginBulkLoad(db: SqliteDatabase, keep: readonly string[]): Bulk
   const aside = objects.filter((o) => (o.type === 'index' && !keep.includes(o.name)) || o.name === 'profiles_tags_insert');
   const firstNewId = ((db.prepare('SELECT coalesce(max(id), 0) AS n FROM profiles').get() as { n: number }).n) + 1;
   for (const o of aside) db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name.replace(/"/g, '""')}"`);
-  // The kept indexes (the key's, external_id's) take a row in random order each: with SQLite's
-  // default 2 MB page cache most of those inserts miss the cache once the tree outgrows it.
-  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-  db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
   return {
     finish() {
       try {
@@ -50,7 +44,6 @@ export function beginBulkLoad(db: SqliteDatabase, keep: readonly string[]): Bulk
         for (const o of aside) db.exec(o.sql);
       } finally {
         db.pragma('threads = 0');
-        db.pragma(`cache_size = ${cacheSize}`);
       }
     },
   };

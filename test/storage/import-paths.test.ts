@@ -85,6 +85,14 @@ describe('IdIndex', () => {
     stored.set(6000, 'k7');
     index.add('k7', 6000);
     expect(index.get('k7')).toEqual({ id: 7, many: true });
+    // the mark survives the table growing
+    for (let id = 6001; id <= 12000; id++) {
+      stored.set(id, `k${id}`);
+      index.add(`k${id}`, id);
+    }
+    expect(index.get('k7')).toEqual({ id: 7, many: true });
+    expect(index.get('k11999')).toEqual({ id: 11999, many: false });
+    expect(() => index.add('big', 2 ** 31)).toThrow(RangeError);
   });
 
   it('two keys with the same hash are told apart', () => {
