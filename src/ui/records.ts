@@ -38,7 +38,8 @@ export function csvColumns(customKeys: readonly string[]): { header: string; get
     });
   }
   for (const key of customKeys) {
-    columns.push({ header: fieldNames.has(key) ? `custom.${key}` : key, text: true, get: (p) => p.custom[key] ?? '' });
+    // own properties only: a field named "constructor" is not Object's
+    columns.push({ header: fieldNames.has(key) ? `custom.${key}` : key, text: true, get: (p) => (Object.hasOwn(p.custom, key) ? (p.custom[key] ?? '') : '') });
   }
   return columns;
 }
