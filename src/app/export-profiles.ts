@@ -4,6 +4,7 @@
  */
 import type { Profile } from '../domain/profile.js';
 import { sortSql } from '../storage/filter-sql.js';
+import type { CsvCell } from '../storage/profile-csv.js';
 import type { Communication } from '../storage/communication-repo.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
 import type { Sale } from '../storage/sale-repo.js';
@@ -16,9 +17,30 @@ export interface ProfileExport {
   count: () => number;
   customKeys: string[];
   rows: IterableIterator<Profile>;
+  /**
+   * The same rows as CSV that SQLite writes (storage/profile-csv.ts), in blocks (instead of
+   * `rows`, for `--format csv`).
+   */
+  csvBlocks: (cells: readonly CsvCell[], delimiter: string, eol: string) => IterableIterator<CsvBlock>;
+  /** A profile of the export's snapshot (for a CSV line that the caller writes itself). */
+  byId: (id: number) => Profile;
   /** The company name of a key contact (for vCard ORG). */
   companyOf: (p: Profile) => string | null;
 }
+
+/**
+ * Some rows of a CSV export. `bytes` holds their lines as one piece of UTF-8, each line ending in
+ * the line break, straight from SQLite (empty where it cannot: a sorted export); `lines(skip)`
+ * gives the same rows' lines one by one with their ids, from the `skip`th on, for a writer that
+ * has to look closer at some of them.
+ */
+export interface CsvBlock {
+  bytes: Buffer;
+  lines: (skip: number) => Iterable<[id: number, line: string]>;
+}
+
+/** Rows per block: a block is ~1 MiB of CSV, one query and one write. */
+const CSV_BLOCK_ROWS = 4096;
 
 export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: string): ProfileExport {
   const { store } = ctx;
@@ -27,17 +49,39 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
   // one snapshot for the count, the custom columns and the rows
   store.beginRead();
   const customKeys = store.guard(() => store.profiles.customKeys(filter));
-  const rows = store.guard(() => store.profiles.iterate({ filter, orderBy, limit: null }));
+  /** Streams `items`, then ends the snapshot. */
+  function* inSnapshot<T>(items: Iterable<T>): Generator<T> {
+    try {
+      yield* items;
+    } finally {
+      if (store.inTransaction) store.commit();
+    }
+  }
+  function* csvBlocks(cells: readonly CsvCell[], delimiter: string, eol: string): Generator<CsvBlock> {
+    const { profiles } = store;
+    if (sort || !profiles.textIsUtf8()) {
+      // rows in any other order than by id cannot be taken a block at a time: one block, line by line
+      yield { bytes: Buffer.alloc(0), lines: () => profiles.csvLines({ filter, orderBy, limit: null }, cells, delimiter) };
+      return;
+    }
+    for (let after = -Infinity; ;) {
+      const block = profiles.csvBlock(filter, cells, delimiter, eol, after, CSV_BLOCK_ROWS);
+      if (!block) return;
+      const ids = { after, upTo: block.lastId };
+      yield { bytes: block.bytes, lines: (skip) => profiles.csvLines({ filter, orderBy, limit: null }, cells, delimiter, { ...ids, skip }) };
+      after = block.lastId;
+    }
+  }
   return {
     count: () => store.guard(() => store.profiles.count(filter)),
     customKeys,
-    rows: (function* () {
-      try {
-        yield* rows;
-      } finally {
-        if (store.inTransaction) store.commit();
-      }
-    })(),
+    rows: inSnapshot(store.profiles.iterate({ filter, orderBy, limit: null })),
+    csvBlocks: (cells, delimiter, eol) => inSnapshot(csvBlocks(cells, delimiter, eol)),
+    byId: (id) => {
+      const profile = store.guard(() => store.profiles.byId(id));
+      if (!profile) throw new Error(`profile ${id} left the export's snapshot`);
+      return profile;
+    },
     companyOf: (p) => (p.kind === 'person' ? p.company : null),
   };
 }

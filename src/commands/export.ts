@@ -96,12 +96,18 @@ export function registerExport(program: Command, deps: Deps): void {
           await out.flush();
           return written;
         }
+        const csv = flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : {};
+        if (format === 'csv') {
+          // SQLite writes the lines: the whole file, so the time that matters
+          const { renderCsvBlocks } = await import('../ui/render.js');
+          const { csvColumns } = await import('../ui/records.js');
+          const columns = csvColumns(data.customKeys);
+          const blocks = data.csvBlocks(columns.map((c) => c.cell), csv.delimiter ?? ',', csv.eol ?? '\n');
+          return renderCsvBlocks(blocks, columns, data.byId, out, csv);
+        }
         const { renderList } = await import('../ui/render.js');
         const { profileListView } = await import('../ui/views.js');
-        return renderList(data.rows, profileListView(data.customKeys), format, out, {
-          color: false,
-          csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
-        });
+        return renderList(data.rows, profileListView(data.customKeys), format, out, { color: false });
       };
       try {
         const written = await write();

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { Kind } from '../domain/fields.js';
 import type { Profile, ProfileDraft } from '../domain/profile.js';
 import type { SqlFragment } from './filter-sql.js';
+import { type CsvCell, csvLineSql, sqlText } from './profile-csv.js';
 import type { SqliteDatabase } from './db.js';
 
 export interface ProfileRow {
@@ -316,6 +317,48 @@ export class ProfileRepo {
     for (const row of stmt.iterate(...(options.filter?.params ?? [])) as IterableIterator<unknown[]>) {
       yield arrayToProfile(row);
     }
+  }
+
+  /**
+   * The matching profiles as CSV lines that SQLite writes (see profile-csv.ts), each with its
+   * profile's id, in the requested order; with `ids`, only those after `after` and up to `upTo`
+   * (in id order), less the first `skip`.
+   */
+  *csvLines(
+    options: ListOptions,
+    cells: readonly CsvCell[],
+    delimiter: string,
+    ids?: { after: number; upTo: number; skip: number },
+  ): IterableIterator<[id: number, line: string]> {
+    const line = csvLineSql(cells, delimiter);
+    const conditions = [...(options.filter ? [`(${options.filter.sql})`] : []), ...(ids ? ['p.id > ? AND p.id <= ?'] : [])];
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    const limit = ids ? ` LIMIT -1 OFFSET ${Math.max(0, Math.floor(ids.skip))}` : options.limit !== null ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
+    const sql = `SELECT p.id, ${line.sql} FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${ids ? 'p.id' : options.orderBy}${limit}`;
+    const stmt = this.db.prepare(sql).raw(true);
+    yield* stmt.iterate(...line.params, ...(options.filter?.params ?? []), ...(ids ? [ids.after, ids.upTo] : [])) as IterableIterator<[number, string]>;
+  }
+
+  /**
+   * The next `limit` matching profiles after id `after`, in id order, as one block of CSV lines
+   * (csvLines' lines, each ending in `eol`) in the file's own UTF-8 bytes: no string per row is
+   * made, nor encoded again for writing. Undefined after the last. Only for UTF-8 files
+   * (`textIsUtf8`).
+   */
+  csvBlock(filter: SqlFragment | null, cells: readonly CsvCell[], delimiter: string, eol: string, after: number, limit: number): { bytes: Buffer; lastId: number } | undefined {
+    const line = csvLineSql(cells, delimiter);
+    const where = filter ? ` AND (${filter.sql})` : '';
+    // group_concat takes the rows in the subquery's order: SQLite keeps an ORDER BY under an
+    // aggregate other than count, min or max (select.c, "ORDER BY clause that is not really doing anything")
+    const rows = `SELECT p.id AS id, ${line.sql} || ${sqlText(eol)} AS line FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id WHERE p.id > ?${where} ORDER BY p.id LIMIT ?`;
+    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), max(id) FROM (${rows})`;
+    const [bytes, lastId] = this.stmt(sql).raw(true).get(...line.params, after, ...(filter?.params ?? []), limit) as [Buffer | null, number | null];
+    return bytes === null || lastId === null ? undefined : { bytes, lastId };
+  }
+
+  /** Whether the file keeps its text as UTF-8 (custfile's files do; SQLite can also use UTF-16). */
+  textIsUtf8(): boolean {
+    return this.db.pragma('encoding', { simple: true }) === 'UTF-8';
   }
 
   /** Names of the custom fields in use among the matching profiles (CSV columns). */

@@ -1,6 +1,7 @@
 /** CSV text (RFC 4180) for records, with the formula guard on text cells. */
-import { csvLine } from '../io/csv-text.js';
-import { guardFormula } from './records.js';
+import { isUtf8 } from 'node:buffer';
+import { QUOTED_CELL_PATTERN, csvLine, plainCellPattern } from '../io/csv-text.js';
+import { FORMULA_START, guardFormula } from './records.js';
 
 export interface CsvColumn<T> {
   header: string;
@@ -31,4 +32,69 @@ export function csvRows<T>(rows: readonly T[], columns: readonly CsvColumn<T>[],
     text += csvLine(cells, options.delimiter) + eol;
   }
   return text;
+}
+
+/** `text` as a regular expression that matches exactly it. */
+function literal(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/** Columns as the line checks see them: whether a cell gets the formula guard, whether SQLite may quote it. */
+type CheckedColumn = { text: boolean; cell: { quote: boolean } };
+
+/** A line's cells as a regular expression (see csvLineCheck), `whitespace` as for plainCellPattern. */
+function linePattern(columns: readonly CheckedColumn[], delimiter: string, whitespace: string): string {
+  if (delimiter.length !== 1) throw new Error('a checked CSV line has a one-character delimiter');
+  const exclude = literal(delimiter);
+  const cells = columns.map((c) => {
+    const plain = plainCellPattern({ exclude, notFirst: c.text ? FORMULA_START : '', whitespace });
+    return c.cell.quote ? `(?:${QUOTED_CELL_PATTERN}|${plain})` : plain;
+  });
+  return cells.join(literal(delimiter));
+}
+
+/**
+ * A test that a line written elsewhere (by SQLite: storage/profile-csv.ts) is what csvRows writes
+ * for its record, as far as the line can show it: each cell is unquoted and needs no quotes (a
+ * text cell not starting like a formula either), or, in a column marked `quote`, quoted. A line
+ * that fails has a cell the writer left for csvRows (a delimiter in a name, a tab at the end).
+ * Cells hold no delimiter unquoted, so the line splits into its cells one way only.
+ */
+export function csvLineCheck(columns: readonly CheckedColumn[], delimiter: string): RegExp {
+  return new RegExp(`^${linePattern(columns, delimiter, '\\s')}$`);
+}
+
+/**
+ * The characters beyond ASCII that `\s` matches (Unicode's space separators, LS, PS and BOM),
+ * as UTF-8 read as Latin-1 (one character per byte).
+ */
+const WIDE_WHITESPACE = new RegExp(
+  [0xa0, 0x1680, ...Array.from({ length: 11 }, (_, i) => 0x2000 + i), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]
+    .map((code) => [...Buffer.from(String.fromCodePoint(code))].map((byte) => `\\x${byte.toString(16)}`).join(''))
+    .join('|'),
+);
+
+/**
+ * csvLineCheck for a block of lines in UTF-8, each ending in `eol`: how many of the first lines
+ * pass, and the byte where they end. The bytes are read as Latin-1, one character per byte, so no
+ * string of UTF-16 is made: every character the check looks for is ASCII, and bytes of a UTF-8
+ * sequence are all above it. Only `\s` reaches beyond ASCII; a block that holds any such space
+ * (or is not UTF-8) passes no line, and its lines are looked at one by one instead.
+ */
+export function csvBlockCheck(columns: readonly CheckedColumn[], delimiter: string, eol: string): (bytes: Buffer) => { lines: number; end: number } {
+  if (/[^\x01-\x7f]/.test(delimiter + eol)) throw new Error('a checked CSV block has an ASCII delimiter and line break');
+  const line = new RegExp(`${linePattern(columns, delimiter, '\\t-\\r ')}${literal(eol)}`, 'y');
+  return (bytes) => {
+    if (!isUtf8(bytes)) return { lines: 0, end: 0 };
+    const text = bytes.toString('latin1');
+    if (WIDE_WHITESPACE.test(text)) return { lines: 0, end: 0 };
+    let lines = 0;
+    let end = 0;
+    line.lastIndex = 0;
+    while (end < text.length && line.test(text)) {
+      lines++;
+      end = line.lastIndex;
+    }
+    return { lines, end };
+  };
 }

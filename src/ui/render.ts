@@ -2,7 +2,8 @@
  * One renderer per format for lists of records: table (people), json and ndjson (scripts), csv
  * (spreadsheets and pipes). Lists stream: json, ndjson and csv write as rows arrive.
  */
-import { type CsvColumn, type CsvOptions, csvHeader, csvRows } from './csv.js';
+import type { CsvBlock } from '../app/export-profiles.js';
+import { type CsvColumn, type CsvOptions, csvBlockCheck, csvHeader, csvLineCheck, csvRows } from './csv.js';
 import type { Format, Output } from './output.js';
 
 export interface TableColumn<T> {
@@ -69,6 +70,54 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
       if (batch.length > 0) await out.write(csvRows(batch, view.csv, options.csv));
       break;
     }
+  }
+  await out.flush();
+  return count;
+}
+
+/** Bytes handed to the output at once: few writes, and memory that stays small. */
+const CSV_CHUNK = 1 << 20;
+
+/**
+ * A CSV of blocks that SQLite wrote (`export --format csv`; storage/profile-csv.ts), the same bytes
+ * as renderList's csv. The lines of a block are checked as bytes (csvBlockCheck) and written as
+ * they came; from a line that fails on, the block's lines are checked one by one (csvLineCheck),
+ * and a line that fails that too is written from its record by csvRows.
+ */
+export async function renderCsvBlocks<T>(
+  blocks: Iterable<CsvBlock>,
+  columns: readonly (CsvColumn<T> & { cell: { quote: boolean } })[],
+  recordOf: (id: number) => T,
+  out: Output,
+  options: CsvOptions = {},
+): Promise<number> {
+  const eol = options.eol ?? '\n';
+  const delimiter = options.delimiter ?? ',';
+  const blockCheck = csvBlockCheck(columns, delimiter, eol);
+  const lineCheck = csvLineCheck(columns, delimiter);
+  await out.write(csvHeader(columns, options));
+  let count = 0;
+  for (const block of blocks) {
+    const passed = block.bytes.length > 0 ? blockCheck(block.bytes) : { lines: 0, end: 0 };
+    count += passed.lines;
+    if (passed.end > 0) await out.writeBytes(block.bytes.subarray(0, passed.end));
+    if (passed.end === block.bytes.length && block.bytes.length > 0) continue;
+    // lines are encoded into a chunk of bytes: joining them into one long string first cost
+    // more than the encoding (the string is copied flat, then encoded)
+    let chunk = Buffer.allocUnsafe(CSV_CHUNK);
+    let used = 0;
+    for (const [id, line] of block.lines(passed.lines)) {
+      const text = lineCheck.test(line) ? line + eol : csvRows([recordOf(id)], columns, options);
+      // a UTF-16 unit is at most 3 bytes of UTF-8
+      if (used + 3 * text.length > chunk.length) {
+        await out.writeBytes(chunk.subarray(0, used));
+        chunk = Buffer.allocUnsafe(Math.max(CSV_CHUNK, 3 * text.length));
+        used = 0;
+      }
+      used += chunk.write(text, used);
+      count++;
+    }
+    if (used > 0) await out.writeBytes(chunk.subarray(0, used));
   }
   await out.flush();
   return count;

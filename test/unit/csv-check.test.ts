@@ -1,0 +1,80 @@
+/**
+ * The checks of lines that SQLite wrote (ui/csv.ts, csvLineCheck and csvBlockCheck): a line passes
+ * only when csvRows would write exactly it, for any character in any place of a cell.
+ */
+import { describe, expect, it } from 'vitest';
+import { csvCell } from '../../src/io/csv-text.js';
+import { csvBlockCheck, csvLineCheck } from '../../src/ui/csv.js';
+import { guardFormula } from '../../src/ui/records.js';
+
+const TEXT = { text: true, cell: { quote: false } };
+const NUMBER = { text: false, cell: { quote: false } };
+const FREE_TEXT = { text: true, cell: { quote: true } };
+
+/** Every character of the Basic Multilingual Plane but the surrogates, and one beyond it. */
+const CHARACTERS = [...Array.from({ length: 0xd800 }, (_, i) => String.fromCharCode(i)), ...Array.from({ length: 0x10000 - 0xe000 }, (_, i) => String.fromCharCode(0xe000 + i)), '😀'];
+
+/** The cells a character makes: alone, first, last and inside. */
+function cellsOf(c: string): string[] {
+  return [c, `${c}a`, `a${c}`, `a${c}a`];
+}
+
+describe('csvLineCheck', () => {
+  it('passes a text cell exactly when csvRows writes it as it is: no formula start, nothing to quote', () => {
+    const check = csvLineCheck([TEXT], ',');
+    const wrong = CHARACTERS.flatMap(cellsOf).filter((cell) => check.test(cell) !== (csvCell(guardFormula(cell)) === cell));
+    expect(wrong).toEqual([]);
+    expect(check.test('')).toBe(true);
+  });
+
+  it('passes a number cell exactly when csvCell leaves it as it is (a minus is no formula there)', () => {
+    const check = csvLineCheck([NUMBER], ';');
+    const wrong = CHARACTERS.flatMap(cellsOf).filter((cell) => check.test(cell) !== (csvCell(cell) === cell));
+    expect(wrong).toEqual([]);
+    expect(check.test('-1234.50')).toBe(true);
+  });
+
+  it('takes quotes only in a column that SQLite quotes, and splits a line one way only', () => {
+    const check = csvLineCheck([NUMBER, FREE_TEXT, TEXT], ',');
+    expect(check.test('1,"a, ""b""\nc",x')).toBe(true);
+    expect(check.test('1,plain,x')).toBe(true);
+    expect(check.test('1,x,"a,b"')).toBe(false);
+    expect(check.test('1,a,b,x')).toBe(false);
+    expect(check.test('1,"a"b",x')).toBe(false);
+    expect(check.test('1,x')).toBe(false);
+    expect(check.test('1,x,=1')).toBe(false);
+  });
+});
+
+describe('csvBlockCheck', () => {
+  it('passes the UTF-8 of a line as one line only when csvLineCheck passes it', () => {
+    const line = csvLineCheck([TEXT], ',');
+    const block = csvBlockCheck([TEXT], ',', '\n');
+    const wrong = CHARACTERS.flatMap((c) =>
+      cellsOf(c).filter((cell) => {
+        const bytes = Buffer.from(`${cell}\n`);
+        const passed = block(bytes);
+        // a block with a space beyond ASCII in it is read line by line, wherever the space is
+        const wide = /[^\x00-\x7f]/.test(c) && /\s/.test(c);
+        const one = passed.lines === 1 && passed.end === bytes.length;
+        return one !== (line.test(cell) && !wide);
+      }),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('counts the lines that pass and says where they end', () => {
+    const block = csvBlockCheck([NUMBER, FREE_TEXT], ';', '\r\n');
+    const text = '1;"a\r\nb"\r\n2;Grüße\r\n3;=x\r\n4;ok\r\n';
+    const passed = block(Buffer.from(text));
+    expect(passed.lines).toBe(2);
+    expect(passed.end).toBe(Buffer.byteLength('1;"a\r\nb"\r\n2;Grüße\r\n'));
+    expect(csvBlockCheck([NUMBER, TEXT], ';', '\r\n')(Buffer.from(text)).lines).toBe(0);
+  });
+
+  it('passes no line of bytes that are not UTF-8', () => {
+    const block = csvBlockCheck([TEXT], ',', '\n');
+    expect(block(Buffer.from([0x41, 0x0a, 0xff, 0x0a]))).toEqual({ lines: 0, end: 0 });
+    expect(block(Buffer.from('A\nB\n'))).toEqual({ lines: 2, end: 4 });
+  });
+});
