@@ -72,6 +72,17 @@ describe('csvBlockCheck', () => {
     expect(csvBlockCheck([NUMBER, TEXT], ';', '\r\n')(Buffer.from(text)).lines).toBe(0);
   });
 
+  it('reads a block with a wide space anywhere line by line, even at its very end', () => {
+    const block = csvBlockCheck([FREE_TEXT], ',', '\n');
+    expect(block(Buffer.from('"a\u3000b"\n'))).toEqual({ lines: 0, end: 0 });
+    expect(block(Buffer.from('a\nb\u00a0'))).toEqual({ lines: 0, end: 0 });
+    // the first two bytes of U+2000… alone, cut off at the end (not UTF-8 either)
+    expect(block(Buffer.from([0x61, 0x0a, 0xe2, 0x80]))).toEqual({ lines: 0, end: 0 });
+    expect(block(Buffer.from('a – b\n'))).toEqual({ lines: 1, end: Buffer.byteLength('a – b\n') });
+    // an en dash starts with the same two bytes as U+2002, which comes after it
+    expect(block(Buffer.from('a – b\nc\u2002\n'))).toEqual({ lines: 0, end: 0 });
+  });
+
   it('passes no line of bytes that are not UTF-8', () => {
     const block = csvBlockCheck([TEXT], ',', '\n');
     expect(block(Buffer.from([0x41, 0x0a, 0xff, 0x0a]))).toEqual({ lines: 0, end: 0 });
