@@ -30,12 +30,13 @@ export interface ProfileExport {
 
 /**
  * Some rows of a CSV export. `bytes` holds their lines as one piece of UTF-8, each line ending in
- * the line break, straight from SQLite (empty where it cannot: a sorted export); `lines(skip)`
- * gives the same rows' lines one by one with their ids, from the `skip`th on, for a writer that
- * has to look closer at some of them.
+ * the line break, straight from SQLite, and `lineLengths` their lengths in bytes (both empty where
+ * SQLite cannot: a sorted export); `lines(skip)` gives the same rows' lines one by one with their
+ * ids, from the `skip`th on, for a writer that has to look closer at some of them.
  */
 export interface CsvBlock {
   bytes: Buffer;
+  lineLengths: number[];
   lines: (skip: number) => Iterable<[id: number, line: string]>;
 }
 
@@ -59,16 +60,19 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
   }
   function* csvBlocks(cells: readonly CsvCell[], delimiter: string, eol: string): Generator<CsvBlock> {
     const { profiles } = store;
-    if (sort || !profiles.textIsUtf8()) {
-      // rows in any other order than by id cannot be taken a block at a time: one block, line by line
-      yield { bytes: Buffer.alloc(0), lines: () => profiles.csvLines({ filter, orderBy, limit: null }, cells, delimiter) };
+    const list = { filter, orderBy, limit: null };
+    if (sort || !store.guard(() => profiles.textIsUtf8())) {
+      // blocks are taken by id (the next rows after the last id), and their bytes must be UTF-8:
+      // otherwise one block, read line by line
+      yield { bytes: Buffer.alloc(0), lineLengths: [], lines: () => profiles.csvLines(list, cells, delimiter) };
       return;
     }
-    for (let after = -Infinity; ;) {
-      const block = profiles.csvBlock(filter, cells, delimiter, eol, after, CSV_BLOCK_ROWS);
+    let after = -Infinity;
+    for (;;) {
+      const block = store.guard(() => profiles.csvBlock(filter, cells, delimiter, eol, after, CSV_BLOCK_ROWS));
       if (!block) return;
       const ids = { after, upTo: block.lastId };
-      yield { bytes: block.bytes, lines: (skip) => profiles.csvLines({ filter, orderBy, limit: null }, cells, delimiter, { ...ids, skip }) };
+      yield { bytes: block.bytes, lineLengths: block.lineLengths, lines: (skip) => profiles.csvLines(list, cells, delimiter, { ...ids, skip }) };
       after = block.lastId;
     }
   }

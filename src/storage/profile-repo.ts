@@ -341,19 +341,28 @@ export class ProfileRepo {
 
   /**
    * The next `limit` matching profiles after id `after`, in id order, as one block of CSV lines
-   * (csvLines' lines, each ending in `eol`) in the file's own UTF-8 bytes: no string per row is
-   * made, nor encoded again for writing. Undefined after the last. Only for UTF-8 files
-   * (`textIsUtf8`).
+   * (csvLines' lines, each ending in `eol`) in the file's own UTF-8 bytes, so that no string per
+   * row is made, nor encoded again for writing; with each line's length in bytes (where one ends
+   * cannot be told from the bytes: a cell may hold a line break). Undefined after the last. Only
+   * for UTF-8 files (`textIsUtf8`).
    */
-  csvBlock(filter: SqlFragment | null, cells: readonly CsvCell[], delimiter: string, eol: string, after: number, limit: number): { bytes: Buffer; lastId: number } | undefined {
+  csvBlock(
+    filter: SqlFragment | null,
+    cells: readonly CsvCell[],
+    delimiter: string,
+    eol: string,
+    after: number,
+    limit: number,
+  ): { bytes: Buffer; lineLengths: number[]; lastId: number } | undefined {
     const line = csvLineSql(cells, delimiter);
     const where = filter ? ` AND (${filter.sql})` : '';
     // group_concat takes the rows in the subquery's order: SQLite keeps an ORDER BY under an
     // aggregate other than count, min or max (select.c, "ORDER BY clause that is not really doing anything")
     const rows = `SELECT p.id AS id, ${line.sql} || ${sqlText(eol)} AS line FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id WHERE p.id > ?${where} ORDER BY p.id LIMIT ?`;
-    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), max(id) FROM (${rows})`;
-    const [bytes, lastId] = this.stmt(sql).raw(true).get(...line.params, after, ...(filter?.params ?? []), limit) as [Buffer | null, number | null];
-    return bytes === null || lastId === null ? undefined : { bytes, lastId };
+    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), group_concat(octet_length(line)), max(id) FROM (${rows})`;
+    const [bytes, lengths, lastId] = this.stmt(sql).raw(true).get(...line.params, after, ...(filter?.params ?? []), limit) as [Buffer | null, string | null, number | null];
+    if (bytes === null || lengths === null || lastId === null) return undefined;
+    return { bytes, lineLengths: lengths.split(',').map(Number), lastId };
   }
 
   /** Whether the file keeps its text as UTF-8 (custfile's files do; SQLite can also use UTF-16). */

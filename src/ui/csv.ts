@@ -82,24 +82,26 @@ function holdsWideSpace(bytes: Buffer): boolean {
 }
 
 /**
- * csvLineCheck for a block of lines in UTF-8, each ending in `eol`: how many of the first lines
- * pass, and the byte where they end. The bytes are read as Latin-1, one character per byte, so no
- * string of UTF-16 is made: every character the check looks for is ASCII, and bytes of a UTF-8
- * sequence are all above it. Only `\s` reaches beyond ASCII; a block that holds any such space
- * (or is not UTF-8) passes no line, and its lines are looked at one by one instead.
+ * csvLineCheck for a block of lines in UTF-8, each ending in `eol`, `lengths` bytes long: how many
+ * of the first lines pass, and the byte where they end. The bytes are read as Latin-1, one
+ * character per byte (a plain copy, and nothing to encode again for writing): every character the
+ * check looks for is ASCII, and in UTF-8 the bytes of all other characters are above ASCII. Only
+ * `\s` also matches characters beyond ASCII: a block that holds any of them (or is not UTF-8)
+ * passes no line, and its lines are then looked at one by one.
  */
-export function csvBlockCheck(columns: readonly CheckedColumn[], delimiter: string, eol: string): (bytes: Buffer) => { lines: number; end: number } {
+export function csvBlockCheck(columns: readonly CheckedColumn[], delimiter: string, eol: string): (bytes: Buffer, lengths: readonly number[]) => { lines: number; end: number } {
   if (/[^\x01-\x7f]/.test(delimiter + eol)) throw new Error('a checked CSV block has an ASCII delimiter and line break');
-  const line = new RegExp(`${linePattern(columns, delimiter, '\\t-\\r ')}${literal(eol)}`, 'y');
-  return (bytes) => {
+  const check = new RegExp(`^${linePattern(columns, delimiter, '\\t-\\r ')}$`);
+  return (bytes, lengths) => {
     if (!isUtf8(bytes) || holdsWideSpace(bytes)) return { lines: 0, end: 0 };
     const text = bytes.toString('latin1');
     let lines = 0;
     let end = 0;
-    line.lastIndex = 0;
-    while (end < text.length && line.test(text)) {
+    for (const length of lengths) {
+      const lineEnd = end + length - eol.length;
+      if (!text.startsWith(eol, lineEnd) || !check.test(text.slice(end, lineEnd))) break;
+      end += length;
       lines++;
-      end = line.lastIndex;
     }
     return { lines, end };
   };

@@ -98,10 +98,10 @@ export async function renderCsvBlocks<T>(
   await out.write(csvHeader(columns, options));
   let count = 0;
   for (const block of blocks) {
-    const passed = block.bytes.length > 0 ? blockCheck(block.bytes) : { lines: 0, end: 0 };
+    const passed = blockCheck(block.bytes, block.lineLengths);
     count += passed.lines;
     if (passed.end > 0) await out.writeBytes(block.bytes.subarray(0, passed.end));
-    if (passed.end === block.bytes.length && block.bytes.length > 0) continue;
+    if (passed.lines === block.lineLengths.length && passed.lines > 0) continue;
     // lines are encoded into a chunk of bytes: joining them into one long string first cost
     // more than the encoding (the string is copied flat, then encoded)
     let chunk = Buffer.allocUnsafe(CSV_CHUNK);

@@ -112,6 +112,10 @@ beforeAll(() => {
       }
     }
     insert('company', { name: 'Minus AG', revenue: -5, city: 'Dresden' });
+    // a line break in the last cell (updated_at, where no custom field is in use), before what
+    // reads as a whole line: where a line ends is known from its length, not from its bytes
+    const broken = insert('company', { name: 'Zeilenbruch AG' });
+    store.db.sqlite.prepare('UPDATE profiles SET updated_at = ? WHERE id = ?').run(`x\n${Array(39).fill('a').join(',')}`, broken);
     insert('company', { name: 'Cent AG', revenue: 5, headcount: 0 });
     // JSON that custfile does not write itself, but that a file may hold
     const odd = insert('person', { name: 'odd json' });

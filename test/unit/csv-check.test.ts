@@ -53,7 +53,7 @@ describe('csvBlockCheck', () => {
     const wrong = CHARACTERS.flatMap((c) =>
       cellsOf(c).filter((cell) => {
         const bytes = Buffer.from(`${cell}\n`);
-        const passed = block(bytes);
+        const passed = block(bytes, [bytes.length]);
         // a block with a space beyond ASCII in it is read line by line, wherever the space is
         const wide = /[^\x00-\x7f]/.test(c) && /\s/.test(c);
         const one = passed.lines === 1 && passed.end === bytes.length;
@@ -65,27 +65,39 @@ describe('csvBlockCheck', () => {
 
   it('counts the lines that pass and says where they end', () => {
     const block = csvBlockCheck([NUMBER, FREE_TEXT], ';', '\r\n');
-    const text = '1;"a\r\nb"\r\n2;Grüße\r\n3;=x\r\n4;ok\r\n';
-    const passed = block(Buffer.from(text));
-    expect(passed.lines).toBe(2);
-    expect(passed.end).toBe(Buffer.byteLength('1;"a\r\nb"\r\n2;Grüße\r\n'));
-    expect(csvBlockCheck([NUMBER, TEXT], ';', '\r\n')(Buffer.from(text)).lines).toBe(0);
+    const lines = ['1;"a\r\nb"\r\n', '2;Grüße\r\n', '3;=x\r\n', '4;ok\r\n'];
+    const bytes = Buffer.from(lines.join(''));
+    const lengths = lines.map((line) => Buffer.byteLength(line));
+    expect(block(bytes, lengths)).toEqual({ lines: 2, end: lengths[0]! + lengths[1]! });
+    expect(csvBlockCheck([NUMBER, TEXT], ';', '\r\n')(bytes, lengths).lines).toBe(0);
+  });
+
+  it('knows where a line ends from its length: a line break in a cell ends nothing', () => {
+    const block = csvBlockCheck([NUMBER, TEXT], ',', '\n');
+    // one line whose last cell holds a line break and then what looks like a line
+    const bytes = Buffer.from('1,x\n2,y\n');
+    expect(block(bytes, [bytes.length])).toEqual({ lines: 0, end: 0 });
+    expect(block(bytes, [4, 4])).toEqual({ lines: 2, end: 8 });
   });
 
   it('reads a block with a wide space anywhere line by line, even at its very end', () => {
     const block = csvBlockCheck([FREE_TEXT], ',', '\n');
-    expect(block(Buffer.from('"a\u3000b"\n'))).toEqual({ lines: 0, end: 0 });
-    expect(block(Buffer.from('a\nb\u00a0'))).toEqual({ lines: 0, end: 0 });
-    // the first two bytes of U+2000… alone, cut off at the end (not UTF-8 either)
-    expect(block(Buffer.from([0x61, 0x0a, 0xe2, 0x80]))).toEqual({ lines: 0, end: 0 });
-    expect(block(Buffer.from('a – b\n'))).toEqual({ lines: 1, end: Buffer.byteLength('a – b\n') });
+    const check = (...lines: (string | Buffer)[]) => {
+      const bytes = lines.map((line) => Buffer.from(line as string));
+      return block(Buffer.concat(bytes), bytes.map((b) => b.length));
+    };
+    expect(check('"a\u3000b"\n')).toEqual({ lines: 0, end: 0 });
+    expect(check('a\n', 'b\u00a0\n')).toEqual({ lines: 0, end: 0 });
+    // the first two bytes of U+2000… without the third (not UTF-8 either)
+    expect(check('a\n', Buffer.from([0x62, 0xe2, 0x80, 0x0a]))).toEqual({ lines: 0, end: 0 });
+    expect(check('a – b\n')).toEqual({ lines: 1, end: Buffer.byteLength('a – b\n') });
     // an en dash starts with the same two bytes as U+2002, which comes after it
-    expect(block(Buffer.from('a – b\nc\u2002\n'))).toEqual({ lines: 0, end: 0 });
+    expect(check('a – b\n', 'c\u2002\n')).toEqual({ lines: 0, end: 0 });
   });
 
   it('passes no line of bytes that are not UTF-8', () => {
     const block = csvBlockCheck([TEXT], ',', '\n');
-    expect(block(Buffer.from([0x41, 0x0a, 0xff, 0x0a]))).toEqual({ lines: 0, end: 0 });
-    expect(block(Buffer.from('A\nB\n'))).toEqual({ lines: 2, end: 4 });
+    expect(block(Buffer.from([0x41, 0x0a, 0xff, 0x0a]), [2, 2])).toEqual({ lines: 0, end: 0 });
+    expect(block(Buffer.from('A\nB\n'), [2, 2])).toEqual({ lines: 2, end: 4 });
   });
 });
