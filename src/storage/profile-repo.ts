@@ -333,10 +333,11 @@ export class ProfileRepo {
     const line = csvLineSql(cells, delimiter);
     const conditions = [...(options.filter ? [`(${options.filter.sql})`] : []), ...(ids ? ['p.id > ? AND p.id <= ?'] : [])];
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-    const limit = ids ? ` LIMIT -1 OFFSET ${Math.max(0, Math.floor(ids.skip))}` : options.limit !== null ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
+    const limit = ids ? ' LIMIT -1 OFFSET ?' : options.limit !== null ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
     const sql = `SELECT p.id, ${line.sql} FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${ids ? 'p.id' : options.orderBy}${limit}`;
-    const stmt = this.db.prepare(sql).raw(true);
-    yield* stmt.iterate(...line.params, ...(options.filter?.params ?? []), ...(ids ? [ids.after, ids.upTo] : [])) as IterableIterator<[number, string]>;
+    // prepared once for all the blocks whose lines are read one by one
+    const stmt = this.stmt(sql).raw(true);
+    yield* stmt.iterate(...line.params, ...(options.filter?.params ?? []), ...(ids ? [ids.after, ids.upTo, ids.skip] : [])) as IterableIterator<[number, string]>;
   }
 
   /**
