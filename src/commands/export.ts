@@ -99,11 +99,13 @@ export function registerExport(program: Command, deps: Deps): void {
         const csv = flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : {};
         if (format === 'csv') {
           // SQLite writes the lines: the whole file, so the time that matters
-          const { renderCsvBlocks } = await import('../ui/render.js');
+          const { renderCsvFromSqlite } = await import('../ui/render.js');
           const { csvColumns } = await import('../ui/records.js');
-          const columns = csvColumns(data.customKeys);
-          const blocks = data.csvBlocks(columns.map((c) => c.cell), csv.delimiter ?? ',', csv.eol ?? '\n');
-          return renderCsvBlocks(blocks, columns, data.byId, out, csv);
+          try {
+            return await renderCsvFromSqlite(data.csv(csv.delimiter ?? ',', csv.eol ?? '\n'), csvColumns(data.customKeys), data.byId, out, csv);
+          } finally {
+            data.close();
+          }
         }
         const { renderList } = await import('../ui/render.js');
         const { profileListView } = await import('../ui/views.js');

@@ -208,6 +208,12 @@ export function draftToValues(draft: ProfileDraft): unknown[] {
   ];
 }
 
+/**
+ * Rows of a CSV export (see csvBlock): the next `limit` matching profiles after id `after`, in id
+ * order, or the profiles of these ids, in this order.
+ */
+export type CsvRows = { filter: SqlFragment | null; after: number; limit: number } | { ids: readonly number[] };
+
 export interface ListOptions {
   filter: SqlFragment | null;
   /** SQL ORDER BY terms built by filter-sql's `sortSql`. */
@@ -319,56 +325,63 @@ export class ProfileRepo {
     }
   }
 
-  /**
-   * The matching profiles as CSV lines that SQLite writes (see profile-csv.ts), each with its
-   * profile's id, in the requested order; with `ids`, only those after `after` and up to `upTo`
-   * (in id order), less the first `skip`.
-   */
-  *csvLines(
-    options: ListOptions,
-    cells: readonly CsvCell[],
-    delimiter: string,
-    ids?: { after: number; upTo: number; skip: number },
-  ): IterableIterator<[id: number, line: string]> {
+  /** The SQL of CsvRows' rows, less the first `skip`: each row's id and line, in order (see profile-csv.ts). */
+  private csvRowsSql(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, eol: string, skip: boolean): SqlFragment {
     const line = csvLineSql(cells, delimiter);
-    const conditions = [...(options.filter ? [`(${options.filter.sql})`] : []), ...(ids ? ['p.id > ? AND p.id <= ?'] : [])];
-    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-    const limit = ids ? ' LIMIT -1 OFFSET ?' : options.limit !== null ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '';
-    const sql = `SELECT p.id, ${line.sql} FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${ids ? 'p.id' : options.orderBy}${limit}`;
+    const select = `SELECT p.id AS id, ${line.sql}${eol ? ` || ${sqlText(eol)}` : ''} AS line`;
+    const company = 'LEFT JOIN profiles c ON c.id = p.company_id';
+    const offset = skip ? ' OFFSET ?' : '';
+    if ('ids' in rows) {
+      // each id looked up once, in the order given (json_each's key is the position)
+      const sql = `${select} FROM json_each(?) o CROSS JOIN profiles p ${company} WHERE p.id = o.value ORDER BY o.key${skip ? ' LIMIT -1' : ''}${offset}`;
+      return { sql, params: [...line.params, JSON.stringify(rows.ids)] };
+    }
+    const where = rows.filter ? ` AND (${rows.filter.sql})` : '';
+    const sql = `${select} FROM profiles p ${company} WHERE p.id > ?${where} ORDER BY p.id LIMIT ?${offset}`;
+    return { sql, params: [...line.params, rows.after, ...(rows.filter?.params ?? []), rows.limit] };
+  }
+
+  /** CsvRows' CSV lines that SQLite writes (see profile-csv.ts), each with its profile's id, less the first `skip`. */
+  *csvLines(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, skip = 0): IterableIterator<[id: number, line: string]> {
+    const { sql, params } = this.csvRowsSql(rows, cells, delimiter, '', true);
     // prepared once for all the blocks whose lines are read one by one
-    const stmt = this.stmt(sql).raw(true);
-    yield* stmt.iterate(...line.params, ...(options.filter?.params ?? []), ...(ids ? [ids.after, ids.upTo, ids.skip] : [])) as IterableIterator<[number, string]>;
+    yield* this.stmt(sql).raw(true).iterate(...params, skip) as IterableIterator<[number, string]>;
   }
 
   /**
-   * The next `limit` matching profiles after id `after`, in id order, as one block of CSV lines
-   * (csvLines' lines, each ending in `eol`) in the file's own UTF-8 bytes, so that no string per
-   * row is made, nor encoded again for writing; with each line's length in bytes (where one ends
-   * cannot be told from the bytes: a cell may hold a line break). Undefined after the last. Only
-   * for UTF-8 files (`textIsUtf8`).
+   * CsvRows' CSV lines (csvLines', each ending in `eol`) as one block of UTF-8, with each line's
+   * length in bytes (where one ends cannot be told from the bytes: a cell may hold a line break)
+   * and the greatest id; undefined when there are no rows. From a UTF-8 file the bytes are the
+   * file's own (CAST AS BLOB): no string per row is made, nor encoded again for writing.
    */
-  csvBlock(
-    filter: SqlFragment | null,
-    cells: readonly CsvCell[],
-    delimiter: string,
-    eol: string,
-    after: number,
-    limit: number,
-  ): { bytes: Buffer; lineLengths: number[]; lastId: number } | undefined {
-    const line = csvLineSql(cells, delimiter);
-    const where = filter ? ` AND (${filter.sql})` : '';
+  csvBlock(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, eol: string): { bytes: Buffer; lineLengths: number[]; lastId: number } | undefined {
+    if (!this.textIsUtf8()) {
+      const lines = [...this.csvLines(rows, cells, delimiter)].map(([id, line]) => ({ id, bytes: Buffer.from(line + eol) }));
+      if (lines.length === 0) return undefined;
+      return { bytes: Buffer.concat(lines.map((l) => l.bytes)), lineLengths: lines.map((l) => l.bytes.length), lastId: Math.max(...lines.map((l) => l.id)) };
+    }
+    const { sql, params } = this.csvRowsSql(rows, cells, delimiter, eol, false);
     // group_concat takes the rows in the subquery's order: SQLite keeps an ORDER BY under an
     // aggregate other than count, min or max (select.c, "ORDER BY clause that is not really doing anything")
-    const rows = `SELECT p.id AS id, ${line.sql} || ${sqlText(eol)} AS line FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id WHERE p.id > ?${where} ORDER BY p.id LIMIT ?`;
-    const sql = `SELECT CAST(group_concat(line, '') AS BLOB), group_concat(octet_length(line)), max(id) FROM (${rows})`;
-    const [bytes, lengths, lastId] = this.stmt(sql).raw(true).get(...line.params, after, ...(filter?.params ?? []), limit) as [Buffer | null, string | null, number | null];
+    const block = `SELECT CAST(group_concat(line, '') AS BLOB), group_concat(octet_length(line)), max(id) FROM (${sql})`;
+    const [bytes, lengths, lastId] = this.stmt(block).raw(true).get(...params) as [Buffer | null, string | null, number | null];
     if (bytes === null || lengths === null || lastId === null) return undefined;
     return { bytes, lineLengths: lengths.split(',').map(Number), lastId };
   }
 
+  /** The ids of the matching profiles, in the requested order. */
+  *sortedIds(filter: SqlFragment | null, orderBy: string): IterableIterator<number> {
+    const where = filter ? ` WHERE ${filter.sql}` : '';
+    yield* this.db.prepare(`SELECT p.id FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${orderBy}`).pluck(true).iterate(...(filter?.params ?? [])) as IterableIterator<number>;
+  }
+
+  private utf8: boolean | undefined;
+
   /** Whether the file keeps its text as UTF-8 (custfile's files do; SQLite can also use UTF-16). */
   textIsUtf8(): boolean {
-    return this.db.pragma('encoding', { simple: true }) === 'UTF-8';
+    // a statement, not db.pragma(): that refuses to run while a sorted export's ids are read
+    this.utf8 ??= this.stmt('PRAGMA encoding').pluck(true).get() === 'UTF-8';
+    return this.utf8;
   }
 
   /** Names of the custom fields in use among the matching profiles (CSV columns). */

@@ -1,6 +1,6 @@
 /** CSV text (RFC 4180) for records, with the formula guard on text cells. */
 import { isUtf8 } from 'node:buffer';
-import { QUOTED_CELL_PATTERN, csvLine, plainCellPattern } from '../io/csv-text.js';
+import { QUOTED_CELL_PATTERN, csvCell, csvLine, plainCellPattern } from '../io/csv-text.js';
 import { FORMULA_START, guardFormula } from './records.js';
 
 export interface CsvColumn<T> {
@@ -41,6 +41,25 @@ function literal(text: string): string {
 
 /** Columns as the line checks see them: whether a cell gets the formula guard, whether SQLite may quote it. */
 type CheckedColumn = { text: boolean; cell: { quote: boolean } };
+
+/** What SQLite does for a column's cells (storage/profile-csv.ts's CsvCell). */
+export interface SqliteCare {
+  guard: boolean;
+  quote: boolean;
+}
+
+/**
+ * The care a record's cell needs from SQLite for its line to pass the checks below: the formula
+ * guard where it starts like a formula, quotes where it needs them (and then the guard too on a
+ * text cell: the checks cannot see into quotes). `care` itself when it has all that.
+ */
+export function careFor<T, C extends SqliteCare>(column: CsvColumn<T>, care: C, record: T): C {
+  const value = column.get(record);
+  const cell = column.text ? guardFormula(value) : value;
+  const quote = care.quote || csvCell(cell) !== cell;
+  const guard = care.guard || cell !== value || (quote && column.text);
+  return guard === care.guard && quote === care.quote ? care : { ...care, guard, quote };
+}
 
 /** A line's cells as a regular expression (see csvLineCheck), `whitespace` as for plainCellPattern. */
 function linePattern(columns: readonly CheckedColumn[], delimiter: string, whitespace: string): string {

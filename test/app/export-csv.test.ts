@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
-import { exportProfiles } from '../../src/app/export-profiles.js';
+import { type CsvSource, exportProfiles } from '../../src/app/export-profiles.js';
 import type { FilterOptions } from '../../src/app/filters.js';
 import { type ProfileDraft, emptyDraft } from '../../src/domain/profile.js';
 import type { Kind } from '../../src/domain/fields.js';
@@ -18,7 +18,7 @@ import { type Store, openStore } from '../../src/storage/store.js';
 import { type CsvOptions } from '../../src/ui/csv.js';
 import { Output, type WritableLike } from '../../src/ui/output.js';
 import { csvColumns } from '../../src/ui/records.js';
-import { renderCsvBlocks, renderList } from '../../src/ui/render.js';
+import { renderCsvFromSqlite, renderList } from '../../src/ui/render.js';
 import { profileListView } from '../../src/ui/views.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';
@@ -68,14 +68,27 @@ async function plainCsv(filters: FilterOptions, sort?: string, csv?: CsvOptions)
   return bytes();
 }
 
-/** The CSV that `export --format csv` writes. */
-async function exportedCsv(filters: FilterOptions, sort?: string, csv: CsvOptions = {}): Promise<{ bytes: Buffer; count: number }> {
+/** The CSV that `export --format csv` writes, and how many rows SQLite gave line by line. */
+async function exportedCsv(filters: FilterOptions, sort?: string, csv: CsvOptions = {}): Promise<{ bytes: Buffer; count: number; lineByLine: number }> {
   const data = exportProfiles(ctx, filters, sort);
-  const columns = csvColumns(data.customKeys);
   const { out, bytes } = memoryOutput();
-  const blocks = data.csvBlocks(columns.map((c) => c.cell), csv.delimiter ?? ',', csv.eol ?? '\n');
-  const count = await renderCsvBlocks(blocks, columns, data.byId, out, csv);
-  return { bytes: bytes(), count };
+  const source = data.csv(csv.delimiter ?? ',', csv.eol ?? '\n');
+  let lineByLine = 0;
+  const counted: CsvSource = {
+    ...source,
+    *blockLines(cells, skip) {
+      for (const line of source.blockLines(cells, skip)) {
+        lineByLine++;
+        yield line;
+      }
+    },
+  };
+  try {
+    const count = await renderCsvFromSqlite(counted, csvColumns(data.customKeys), data.byId, out, csv);
+    return { bytes: bytes(), count, lineByLine };
+  } finally {
+    data.close();
+  }
 }
 
 beforeAll(() => {
@@ -112,6 +125,8 @@ beforeAll(() => {
       }
     }
     insert('company', { name: 'Minus AG', revenue: -5, city: 'Dresden' });
+    // a column that SQLite does not quote, needing quotes in every row
+    for (let i = 0; i < 5000; i++) insert('person', { name: `Komma ${i}`, street: 'Hauptstr. 5, Hinterhaus', city: 'Komma' });
     // a line break in the last cell (updated_at, where no custom field is in use), before what
     // reads as a whole line: where a line ends is known from its length, not from its bytes
     const broken = insert('company', { name: 'Zeilenbruch AG' });
@@ -185,6 +200,16 @@ describe('export --format csv', () => {
       const plain = await plainCsv(filters, sort);
       const { bytes } = await exportedCsv(filters, sort);
       expect(bytes.equals(plain), JSON.stringify([filters, sort])).toBe(true);
+    }
+  });
+
+  it('asks SQLite to quote a column once a line needed it: one line by line, not one per row', async () => {
+    for (const sort of [undefined, '-name']) {
+      const { bytes, count, lineByLine } = await exportedCsv({ city: 'Komma' }, sort);
+      expect(count).toBe(5000);
+      expect(bytes.equals(await plainCsv({ city: 'Komma' }, sort))).toBe(true);
+      expect(bytes.toString('utf8')).toContain(',"Hauptstr. 5, Hinterhaus",');
+      expect(lineByLine, sort).toBe(1);
     }
   });
 
