@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
 import { type CsvSource, exportProfiles } from '../../src/app/export-profiles.js';
@@ -210,6 +211,30 @@ describe('export --format csv', () => {
       expect(bytes.equals(await plainCsv({ city: 'Komma' }, sort))).toBe(true);
       expect(bytes.toString('utf8')).toContain(',"Hauptstr. 5, Hinterhaus",');
       expect(lineByLine, sort).toBe(1);
+    }
+  });
+
+  it('the same from a file whose text is UTF-16 (its blocks are made line by line)', async () => {
+    const file = path.join(dir, 'utf16.db');
+    const raw = new Database(file);
+    raw.pragma("encoding = 'UTF-16le'");
+    raw.exec('CREATE TABLE t (x); DROP TABLE t;');
+    raw.close();
+    const utf16 = openStore(file, { write: true });
+    const saved = ctx;
+    try {
+      ctx = { ...ctx, store: utf16 };
+      utf16.write(() => {
+        for (const text of AWKWARD) utf16.profiles.insert(draft('person', { name: text || 'x', street: text, notes: text, phone: text, custom: { messe: text } }), NOW);
+      });
+      expect(utf16.profiles.textIsUtf8()).toBe(false);
+      for (const sort of [undefined, 'name']) {
+        const { bytes } = await exportedCsv({}, sort);
+        expect(bytes.equals(await plainCsv({}, sort)), sort).toBe(true);
+      }
+    } finally {
+      ctx = saved;
+      utf16.close();
     }
   });
 
