@@ -223,6 +223,7 @@ export interface ListOptions {
 
 export class ProfileRepo {
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();
+  private utf8: boolean | undefined;
   constructor(private readonly db: SqliteDatabase) {}
 
   private stmt(sql: string): Database.Statement<unknown[]> {
@@ -374,8 +375,6 @@ export class ProfileRepo {
     const where = filter ? ` WHERE ${filter.sql}` : '';
     yield* this.db.prepare(`SELECT p.id FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${orderBy}`).pluck(true).iterate(...(filter?.params ?? [])) as IterableIterator<number>;
   }
-
-  private utf8: boolean | undefined;
 
   /** Whether the file keeps its text as UTF-8 (custfile's files do; SQLite can also use UTF-16). */
   textIsUtf8(): boolean {
