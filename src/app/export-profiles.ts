@@ -4,6 +4,8 @@
  */
 import type { Profile } from '../domain/profile.js';
 import { sortSql } from '../storage/filter-sql.js';
+import type { CsvCell } from '../storage/profile-csv.js';
+import type { CsvRows } from '../storage/profile-repo.js';
 import type { Communication } from '../storage/communication-repo.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
 import type { Sale } from '../storage/sale-repo.js';
@@ -16,9 +18,35 @@ export interface ProfileExport {
   count: () => number;
   customKeys: string[];
   rows: IterableIterator<Profile>;
+  /** The same rows as CSV lines that SQLite writes (instead of `rows`, for `--format csv`). */
+  csv: (delimiter: string, eol: string) => CsvSource;
+  /** Ends the read snapshot (`rows` ends it itself once read to its end; `csv` does not). */
+  close: () => void;
+  /** A profile of the export's snapshot (for a CSV line that the caller writes itself). */
+  byId: (id: number) => Profile;
   /** The company name of a key contact (for vCard ORG). */
   companyOf: (p: Profile) => string | null;
 }
+
+/**
+ * Where the lines of a CSV export come from, a block of rows at a time: SQLite writes them
+ * (storage/profile-csv.ts) with the cells given on each call, so that a writer can ask for more
+ * care in a column from some row on.
+ */
+export interface CsvSource {
+  /**
+   * The next rows, up to 4096, as one block of lines: UTF-8, each line ending in the line break,
+   * and the lines' lengths in bytes; undefined past the last row.
+   */
+  nextBlock: (cells: readonly CsvCell[]) => { bytes: Buffer; lineLengths: number[] } | undefined;
+  /** The last block's lines one by one (without line break), with their ids, from the `skip`th on. */
+  blockLines: (cells: readonly CsvCell[], skip: number) => Iterable<[id: number, line: string]>;
+  /** Ends the last block after the line that blockLines gave last: the next block goes on from there. */
+  cutBlock: () => void;
+}
+
+/** Rows per CSV block: ~1 MiB of CSV, one query and one write. */
+const CSV_BLOCK_ROWS = 4096;
 
 export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: string): ProfileExport {
   const { store } = ctx;
@@ -27,17 +55,71 @@ export function exportProfiles(ctx: AppContext, filters: FilterOptions, sort?: s
   // one snapshot for the count, the custom columns and the rows
   store.beginRead();
   const customKeys = store.guard(() => store.profiles.customKeys(filter));
-  const rows = store.guard(() => store.profiles.iterate({ filter, orderBy, limit: null }));
+  /** Streams `items`, then ends the snapshot. */
+  function* inSnapshot<T>(items: Iterable<T>): Generator<T> {
+    try {
+      yield* items;
+    } finally {
+      if (store.inTransaction) store.commit();
+    }
+  }
+  const list = { filter, orderBy, limit: null };
+  /** What `close` ends besides the snapshot: queries still open. */
+  const closing: (() => void)[] = [];
+  const csv = (delimiter: string, eol: string): CsvSource => {
+    const { profiles } = store;
+    // by id, a block is the next rows after the last one; sorted, the next ids of one sorted query
+    const sorted = sort ? profiles.sortedIds(filter, orderBy) : undefined;
+    if (sorted) closing.push(() => sorted.return?.());
+    let after = -Infinity;
+    let pending: number[] = [];
+    let rows: CsvRows | undefined;
+    let given = { index: -1, id: after };
+    const nextRows = (): CsvRows | undefined => {
+      if (!sorted) return { filter, after, limit: CSV_BLOCK_ROWS };
+      const ids = pending;
+      pending = [];
+      while (ids.length < CSV_BLOCK_ROWS) {
+        const next = sorted.next();
+        if (next.done) break;
+        ids.push(next.value);
+      }
+      return ids.length > 0 ? { ids } : undefined;
+    };
+    return {
+      nextBlock: (cells) => {
+        rows = nextRows();
+        const block = rows && store.guard(() => profiles.csvBlock(rows!, cells, delimiter, eol));
+        if (block) after = block.lastId;
+        return block;
+      },
+      blockLines: function* (cells, skip) {
+        let index = skip;
+        for (const [id, line] of profiles.csvLines(rows!, cells, delimiter, skip)) {
+          given = { index: index++, id };
+          yield [id, line];
+        }
+      },
+      cutBlock: () => {
+        if (rows && 'ids' in rows) pending = rows.ids.slice(given.index + 1);
+        else after = given.id;
+      },
+    };
+  };
   return {
     count: () => store.guard(() => store.profiles.count(filter)),
     customKeys,
-    rows: (function* () {
-      try {
-        yield* rows;
-      } finally {
-        if (store.inTransaction) store.commit();
-      }
-    })(),
+    rows: inSnapshot(store.profiles.iterate(list)),
+    csv,
+    close: () => {
+      for (const close of closing.splice(0)) close();
+      if (store.inTransaction) store.commit();
+    },
+    byId: (id) => {
+      const profile = store.guard(() => store.profiles.byId(id));
+      if (!profile) throw new Error(`profile ${id} left the export's snapshot`);
+      return profile;
+    },
     companyOf: (p) => (p.kind === 'person' ? p.company : null),
   };
 }

@@ -96,12 +96,20 @@ export function registerExport(program: Command, deps: Deps): void {
           await out.flush();
           return written;
         }
+        const csv = flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : {};
+        if (format === 'csv') {
+          // SQLite writes the lines: the whole file, so the time that matters
+          const { renderCsvFromSqlite } = await import('../ui/render.js');
+          const { csvColumns } = await import('../ui/records.js');
+          try {
+            return await renderCsvFromSqlite(data.csv(csv.delimiter ?? ',', csv.eol ?? '\n'), csvColumns(data.customKeys), data.byId, out, csv);
+          } finally {
+            data.close();
+          }
+        }
         const { renderList } = await import('../ui/render.js');
         const { profileListView } = await import('../ui/views.js');
-        return renderList(data.rows, profileListView(data.customKeys), format, out, {
-          color: false,
-          csv: flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : undefined,
-        });
+        return renderList(data.rows, profileListView(data.customKeys), format, out, { color: false });
       };
       try {
         const written = await write();

@@ -55,7 +55,8 @@ export class TextFileWriter {
 export function createFileStream(file: string): Writable {
   try {
     const fd = fs.openSync(file, 'w', 0o600);
-    return fs.createWriteStream(file, { fd });
+    // room for a few of the writers' chunks, so they go on while the last one is being written
+    return fs.createWriteStream(file, { fd, highWaterMark: 1 << 20 });
   } catch (err) {
     throw fileError(file, err, 'written');
   }

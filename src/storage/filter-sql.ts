@@ -78,7 +78,8 @@ const COLUMN: Record<string, string> = {
   sales_total: 'p.sales_total_cents',
 };
 
-function columnOf(field: FieldDef): string {
+/** The SQL of a field's value, over `p` (the profile) and `c` (its company). */
+export function columnOf(field: FieldDef): string {
   return COLUMN[field.name] ?? `p.${field.name}`;
 }
 

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { Kind } from '../domain/fields.js';
 import type { Profile, ProfileDraft } from '../domain/profile.js';
 import type { SqlFragment } from './filter-sql.js';
+import { type CsvCell, csvLineSql, sqlText } from './profile-csv.js';
 import type { SqliteDatabase } from './db.js';
 
 export interface ProfileRow {
@@ -207,6 +208,12 @@ export function draftToValues(draft: ProfileDraft): unknown[] {
   ];
 }
 
+/**
+ * Rows of a CSV export (see csvBlock): the next `limit` matching profiles after id `after`, in id
+ * order, or the profiles of these ids, in this order.
+ */
+export type CsvRows = { filter: SqlFragment | null; after: number; limit: number } | { ids: readonly number[] };
+
 export interface ListOptions {
   filter: SqlFragment | null;
   /** SQL ORDER BY terms built by filter-sql's `sortSql`. */
@@ -216,6 +223,7 @@ export interface ListOptions {
 
 export class ProfileRepo {
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();
+  private utf8: boolean | undefined;
   constructor(private readonly db: SqliteDatabase) {}
 
   private stmt(sql: string): Database.Statement<unknown[]> {
@@ -327,6 +335,63 @@ export class ProfileRepo {
     for (const row of stmt.iterate(...(options.filter?.params ?? [])) as IterableIterator<unknown[]>) {
       yield arrayToProfile(row);
     }
+  }
+
+  /** The SQL of CsvRows' rows, less the first `skip`: each row's id and line, in order (see profile-csv.ts). */
+  private csvRowsSql(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, eol: string, skip: boolean): SqlFragment {
+    const line = csvLineSql(cells, delimiter);
+    const select = `SELECT p.id AS id, ${line.sql}${eol ? ` || ${sqlText(eol)}` : ''} AS line`;
+    const company = 'LEFT JOIN profiles c ON c.id = p.company_id';
+    const offset = skip ? ' OFFSET ?' : '';
+    if ('ids' in rows) {
+      // each id looked up once, in the order given (json_each's key is the position)
+      const sql = `${select} FROM json_each(?) o CROSS JOIN profiles p ${company} WHERE p.id = o.value ORDER BY o.key${skip ? ' LIMIT -1' : ''}${offset}`;
+      return { sql, params: [...line.params, JSON.stringify(rows.ids)] };
+    }
+    const where = rows.filter ? ` AND (${rows.filter.sql})` : '';
+    const sql = `${select} FROM profiles p ${company} WHERE p.id > ?${where} ORDER BY p.id LIMIT ?${offset}`;
+    return { sql, params: [...line.params, rows.after, ...(rows.filter?.params ?? []), rows.limit] };
+  }
+
+  /** CsvRows' CSV lines that SQLite writes (see profile-csv.ts), each with its profile's id, less the first `skip`. */
+  *csvLines(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, skip = 0): IterableIterator<[id: number, line: string]> {
+    const { sql, params } = this.csvRowsSql(rows, cells, delimiter, '', true);
+    // prepared once for all the blocks whose lines are read one by one
+    yield* this.stmt(sql).raw(true).iterate(...params, skip) as IterableIterator<[number, string]>;
+  }
+
+  /**
+   * CsvRows' CSV lines (csvLines', each ending in `eol`) as one block of UTF-8, with each line's
+   * length in bytes (where one ends cannot be told from the bytes: a cell may hold a line break)
+   * and the greatest id; undefined when there are no rows. From a UTF-8 file the bytes are the
+   * file's own (CAST AS BLOB): no string per row is made, nor encoded again for writing.
+   */
+  csvBlock(rows: CsvRows, cells: readonly CsvCell[], delimiter: string, eol: string): { bytes: Buffer; lineLengths: number[]; lastId: number } | undefined {
+    if (!this.textIsUtf8()) {
+      const lines = [...this.csvLines(rows, cells, delimiter)].map(([id, line]) => ({ id, bytes: Buffer.from(line + eol) }));
+      if (lines.length === 0) return undefined;
+      return { bytes: Buffer.concat(lines.map((l) => l.bytes)), lineLengths: lines.map((l) => l.bytes.length), lastId: Math.max(...lines.map((l) => l.id)) };
+    }
+    const { sql, params } = this.csvRowsSql(rows, cells, delimiter, eol, false);
+    // group_concat takes the rows in the subquery's order: SQLite keeps an ORDER BY under an
+    // aggregate other than count, min or max (select.c, "ORDER BY clause that is not really doing anything")
+    const block = `SELECT CAST(group_concat(line, '') AS BLOB), group_concat(octet_length(line)), max(id) FROM (${sql})`;
+    const [bytes, lengths, lastId] = this.stmt(block).raw(true).get(...params) as [Buffer | null, string | null, number | null];
+    if (bytes === null || lengths === null || lastId === null) return undefined;
+    return { bytes, lineLengths: lengths.split(',').map(Number), lastId };
+  }
+
+  /** The ids of the matching profiles, in the requested order. */
+  *sortedIds(filter: SqlFragment | null, orderBy: string): IterableIterator<number> {
+    const where = filter ? ` WHERE ${filter.sql}` : '';
+    yield* this.db.prepare(`SELECT p.id FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id${where} ORDER BY ${orderBy}`).pluck(true).iterate(...(filter?.params ?? [])) as IterableIterator<number>;
+  }
+
+  /** Whether the file keeps its text as UTF-8 (custfile's files do; SQLite can also use UTF-16). */
+  textIsUtf8(): boolean {
+    // a statement, not db.pragma(): that refuses to run while a sorted export's ids are read
+    this.utf8 ??= this.stmt('PRAGMA encoding').pluck(true).get() === 'UTF-8';
+    return this.utf8;
   }
 
   /** Names of the custom fields in use among the matching profiles (CSV columns). */

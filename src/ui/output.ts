@@ -29,7 +29,7 @@ export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv,
 }
 
 export interface WritableLike {
-  write(chunk: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   once(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   off?(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
@@ -88,6 +88,16 @@ export class Output {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.size = 0;
+    await this.send(chunk);
+  }
+
+  /** Text already encoded as UTF-8 (a big export's chunks), after any queued text. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    await this.send(bytes);
+  }
+
+  private async send(chunk: string | Uint8Array): Promise<void> {
     if (!this.stream.write(chunk)) {
       await new Promise<void>((resolve) => {
         // one wait, one set of listeners, all removed again (a long export waits thousands of times)

@@ -165,7 +165,10 @@ export function xlsxColumns(customKeys: readonly string[]): import('../io/xlsx-w
       },
     });
   }
-  for (const key of customKeys) cols.push({ header: fieldNames.has(key) ? `custom.${key}` : key, kind: 'text', get: (p) => p.custom[key] ?? null });
+  for (const key of customKeys) {
+    // own properties only: a field named "constructor" is not Object's
+    cols.push({ header: fieldNames.has(key) ? `custom.${key}` : key, kind: 'text', get: (p) => (Object.hasOwn(p.custom, key) ? (p.custom[key] ?? null) : null) });
+  }
   return cols;
 }
 
