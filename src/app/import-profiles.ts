@@ -359,8 +359,10 @@ function indexFinder(store: Store, key: string): Finder {
 
 /** SQLite's NOCASE: ASCII letters only, so a bulk load matches exactly as the indexes would. */
 export function nocase(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\u0000-\u007f]*$/.test(text) ? text.toLowerCase() : text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 127) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return text.toLowerCase();
 }
 
 /**
@@ -377,10 +379,22 @@ function loadedFinder(store: Store, key: string): Finder {
     return value === null || value === undefined ? undefined : keyText(value);
   });
   const nameKey = (kind: string, name: string) => `${kind}:${nocase(name)}`;
-  const names = new IdIndex((id) => {
+  const nameOfRow = (id: number) => {
     const row = store.profiles.kindAndName(id);
     return row && nameKey(row.kind, row.name);
-  });
+  };
+  // Companies by name, for key contacts. Every profile by name only once a row without a key
+  // needs it: people share names, and each repeated name costs a read to confirm, which a file
+  // whose rows all have keys should not pay.
+  const companies = new IdIndex(nameOfRow);
+  let names: IdIndex | null = null;
+  const allNames = (): IdIndex => {
+    if (names === null) {
+      names = new IdIndex(nameOfRow);
+      for (const row of store.profiles.kindsAndNames()) names.add(nameKey(row.kind, row.name), row.id);
+    }
+    return names;
+  };
   return {
     byKey(value) {
       if (keys === null) return sql.byKey(value);
@@ -389,13 +403,15 @@ function loadedFinder(store: Store, key: string): Finder {
       return entry.many ? 'ambiguous' : store.profiles.byId(entry.id);
     },
     byName(name, kind) {
-      const entry = names.get(nameKey(kind, name));
+      const entry = allNames().get(nameKey(kind, name));
       return entry === undefined || entry.many ? undefined : store.profiles.byId(entry.id);
     },
-    companyId: (name) => names.get(nameKey('company', name))?.id,
+    companyId: (name) => companies.get(nameKey('company', name))?.id,
     stored(id, draft) {
       // a changed key or name adds an entry; the old one no longer matches its row, so it is passed over
-      names.add(nameKey(draft.kind, draft.name), id);
+      const name = nameKey(draft.kind, draft.name);
+      if (draft.kind === 'company') companies.add(name, id);
+      names?.add(name, id);
       if (keys !== null) {
         // the draft's value is what was stored (revenue in cents, as revenue_cents)
         const value = (draft as unknown as Record<string, unknown>)[key];

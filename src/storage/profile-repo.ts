@@ -284,6 +284,11 @@ export class ProfileRepo {
     return this.stmt('SELECT kind, name FROM profiles WHERE id = ?').get(id) as { kind: string; name: string } | undefined;
   }
 
+  /** Every profile's id, kind and name, streamed. */
+  kindsAndNames(): IterableIterator<{ id: number; kind: string; name: string }> {
+    return this.db.prepare('SELECT id, kind, name FROM profiles').iterate() as IterableIterator<{ id: number; kind: string; name: string }>;
+  }
+
   companyIdByName(name: string): number | undefined {
     const row = this.stmt("SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' ORDER BY id LIMIT 1").get(name) as { id: number } | undefined;
     return row?.id;
