@@ -35,7 +35,7 @@ import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
 import { recordCreation, writeChanges } from './profiles.js';
 import type { Store } from '../storage/store.js';
-import { IdIndex } from './id-index.js';
+import { IdIndex, type IdSource } from './id-index.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
 
@@ -199,7 +199,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
     if (id === undefined) {
       const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
       id = store.profiles.insert(draft, now);
-      finder.stored(id, draft);
+      finder.stored(id, draft, null);
       recordCreation(ctx, id, draft, now);
       report.companiesCreated++;
       createdForContacts.set(lower, id);
@@ -214,7 +214,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   /** Writes the difference between two drafts with its history; false when there is none. */
   const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => {
     if (writeChanges(ctx, id, before, after, now).length === 0) return false;
-    finder.stored(id, after);
+    finder.stored(id, after, before);
     return true;
   };
 
@@ -269,7 +269,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
             }
             if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
             const id = store.profiles.insert(draft, now);
-            finder.stored(id, draft);
+            finder.stored(id, draft, null);
             recordCreation(ctx, id, draft, now);
             if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
             report.inserted++;
@@ -337,8 +337,8 @@ interface Finder {
   byKey(value: string | number): Profile | undefined | 'ambiguous';
   byName(name: string, kind: Kind): Profile | undefined;
   companyId(name: string): number | undefined;
-  /** A profile the import inserted or changed, as it is now. */
-  stored(id: number, draft: ProfileDraft): void;
+  /** A profile the import inserted (`before` null) or changed, as it is now. */
+  stored(id: number, draft: ProfileDraft, before: ProfileDraft | null): void;
 }
 
 /** Through the file's indexes. */
@@ -374,23 +374,36 @@ function loadedFinder(store: Store, key: string): Finder {
   const sql = indexFinder(store, key);
   const nocaseKey = key === 'email' || key === 'name';
   const keyText = (value: unknown) => (nocaseKey ? nocase(String(value)) : String(value));
-  const keys = key === 'id' || key === 'external_id' ? null : new IdIndex((id) => {
-    const value = store.profiles.keyValue(id, key);
-    return value === null || value === undefined ? undefined : keyText(value);
+  /** The draft's key value is what was stored (revenue in cents, as revenue_cents). */
+  const keyOfDraft = (draft: ProfileDraft) => {
+    const value = (draft as unknown as Record<string, unknown>)[key];
+    return value === null || value === undefined ? null : keyText(value);
+  };
+  const keys = key === 'id' || key === 'external_id' ? null : new IdIndex({
+    keyOf(id) {
+      const value = store.profiles.keyValue(id, key);
+      return value === null || value === undefined ? undefined : keyText(value);
+    },
+    idsOf: (text) => store.profiles.byKey(key, text).map((p) => p.id),
   });
   const nameKey = (kind: string, name: string) => `${kind}:${nocase(name)}`;
-  const nameOfRow = (id: number) => {
-    const row = store.profiles.kindAndName(id);
-    return row && nameKey(row.kind, row.name);
+  const byNameKey: IdSource = {
+    keyOf(id) {
+      const row = store.profiles.kindAndName(id);
+      return row && nameKey(row.kind, row.name);
+    },
+    idsOf(text) {
+      const colon = text.indexOf(':');
+      return store.profiles.byName(text.slice(colon + 1), text.slice(0, colon) as Kind).map((p) => p.id);
+    },
   };
   // Companies by name, for key contacts. Every profile by name only once a row without a key
-  // needs it: people share names, and each repeated name costs a read to confirm, which a file
-  // whose rows all have keys should not pay.
-  const companies = new IdIndex(nameOfRow);
+  // needs it, built from what is loaded so far.
+  const companies = new IdIndex(byNameKey);
   let names: IdIndex | null = null;
   const allNames = (): IdIndex => {
     if (names === null) {
-      names = new IdIndex(nameOfRow);
+      names = new IdIndex(byNameKey);
       for (const row of store.profiles.kindsAndNames()) names.add(nameKey(row.kind, row.name), row.id);
     }
     return names;
@@ -407,15 +420,24 @@ function loadedFinder(store: Store, key: string): Finder {
       return entry === undefined || entry.many ? undefined : store.profiles.byId(entry.id);
     },
     companyId: (name) => companies.get(nameKey('company', name))?.id,
-    stored(id, draft) {
-      // a changed key or name adds an entry; the old one no longer matches its row, so it is passed over
+    stored(id, draft, before) {
       const name = nameKey(draft.kind, draft.name);
-      if (draft.kind === 'company') companies.add(name, id);
-      names?.add(name, id);
+      const oldName = before ? nameKey(before.kind, before.name) : null;
+      if (name !== oldName) {
+        if (oldName !== null) {
+          names?.remove(oldName, id);
+          if (before!.kind === 'company') companies.remove(oldName, id);
+        }
+        names?.add(name, id);
+        if (draft.kind === 'company') companies.add(name, id);
+      }
       if (keys !== null) {
-        // the draft's value is what was stored (revenue in cents, as revenue_cents)
-        const value = (draft as unknown as Record<string, unknown>)[key];
-        if (value !== null && value !== undefined) keys.add(keyText(value), id);
+        const value = keyOfDraft(draft);
+        const oldValue = before ? keyOfDraft(before) : null;
+        if (value !== oldValue) {
+          if (oldValue !== null) keys.remove(oldValue, id);
+          if (value !== null) keys.add(value, id);
+        }
       }
     },
   };
