@@ -77,7 +77,7 @@ export function translateError(err: unknown, file: string): unknown {
 /** Case- and accent-insensitive text for `~` (contains): "Müller" and "muller" fold alike. */
 export function fold(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss');
+  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\u00df/g, 'ss'); // ß
 }
 
 function registerFunctions(sqlite: SqliteDatabase): void {
