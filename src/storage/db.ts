@@ -84,7 +84,15 @@ function registerFunctions(sqlite: SqliteDatabase): void {
   sqlite.function('fold', { deterministic: true }, fold);
 }
 
-function configure(sqlite: SqliteDatabase, file: string): void {
+/**
+ * The page cache of a reading command, in KiB: SQLite's own default. better-sqlite3 builds SQLite
+ * with 16 MiB, and a query that visits many pages once (`list --where` on 1M profiles reads
+ * ~30,000) fills it with fresh memory, page by page: ~4,000 page faults, 10 ms of a 200 ms run.
+ * Writing commands keep the larger cache (imports revisit index pages).
+ */
+export const READ_CACHE_KIB = 2000;
+
+function configure(sqlite: SqliteDatabase, file: string, write: boolean): void {
   // Probe first: a file that is not a database must fail here, before any pragma writes to it.
   try {
     sqlite.pragma('schema_version', { simple: true });
@@ -94,6 +102,7 @@ function configure(sqlite: SqliteDatabase, file: string): void {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  if (!write) sqlite.pragma(`cache_size = -${READ_CACHE_KIB}`);
   registerFunctions(sqlite);
 }
 
@@ -147,7 +156,7 @@ export function openDb(file: string, options: OpenOptions): Db {
     throw translateError(err, file);
   }
   try {
-    configure(sqlite, file);
+    configure(sqlite, file, options.write);
     migrate(sqlite, MIGRATIONS, file);
   } catch (err) {
     sqlite.close();

@@ -16,6 +16,9 @@ import { StatsRepo } from './stats-repo.js';
 import { SaleRepo } from './sale-repo.js';
 import { SegmentRepo } from './segment-repo.js';
 
+/** The page cache of `check`, in KiB (better-sqlite3's default). */
+const CHECK_CACHE_KIB = 16000;
+
 export class Store {
   readonly profiles: ProfileRepo;
   readonly history: HistoryRepo;
@@ -114,9 +117,22 @@ export class Store {
     }
   }
 
-  /** `integrity_check` and `foreign_key_check` findings; empty when the file is sound. */
+  /**
+   * `integrity_check` and `foreign_key_check` findings; empty when the file is sound. The check
+   * looks every row up in every index, so it gets a large page cache for its run (a reading
+   * command's small one, READ_CACHE_KIB, made it ~15% slower).
+   */
   check(): string[] {
-    return this.guard(() => checkDatabase(this.db.sqlite));
+    return this.guard(() => {
+      const sqlite = this.db.sqlite;
+      const saved = sqlite.pragma('cache_size', { simple: true }) as number;
+      sqlite.pragma(`cache_size = -${CHECK_CACHE_KIB}`);
+      try {
+        return checkDatabase(sqlite);
+      } finally {
+        sqlite.pragma(`cache_size = ${Math.trunc(saved)}`);
+      }
+    });
   }
 
   /**
