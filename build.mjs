@@ -9,6 +9,9 @@
 // bin/custfile compiles the bundle with vm.Script, where a dynamic import() has no loader (it
 // would throw), so the bundle has none: chalk (ES-module-only) is bundled, and esbuild turns the
 // import() of the other dependencies into require(), which all of them support.
+//
+// Bundled dependencies are those of the node_modules the build ran with: `prepare` rebuilds on
+// every install, so the bundle and better-sqlite3's addon come from the same version.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,10 +20,12 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-// commander is small and on every start path, chalk is ES-module-only: bundle them; the rest loads
-// from node_modules
-const BUNDLED = new Set(['commander', 'chalk']);
-const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d));
+// commander and better-sqlite3's JavaScript are on every start path (resolving and compiling
+// better-sqlite3's 14 files cost ~5 ms), chalk is ES-module-only: bundle them. The rest loads from
+// node_modules; so does `bindings`, which better-sqlite3 would use to find its addon, but
+// storage/db.ts always hands it the addon (looking in better-sqlite3's folder, not the bundle's).
+const BUNDLED = new Set(['commander', 'chalk', 'better-sqlite3']);
+const external = [...Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)), 'bindings'];
 const OUT = 'dist/cli/custfile.cjs';
 
 /**

@@ -107,19 +107,25 @@ function configure(sqlite: SqliteDatabase, file: string, write: boolean): void {
 }
 
 /**
- * The compiled addon's path, handed to better-sqlite3 directly: its default lookup (the
- * `bindings` package) probes a dozen paths on every start, ~5 ms that `custfile show` should not pay.
+ * better-sqlite3's compiled addon, handed to it directly: its default lookup (the `bindings`
+ * package) probes a dozen paths on every start (~5 ms that `custfile show` should not pay), and in
+ * the CLI's bundle, which holds better-sqlite3's JavaScript, it would search beside the bundle
+ * instead of better-sqlite3's folder. Normally the path of build/Release/better_sqlite3.node
+ * (where npm builds or downloads it); else what `bindings` finds, looking in better-sqlite3's folder.
  */
 declare const __filename: string | undefined;
-let nativeBinding: string | undefined | null = null;
-function addonPath(): string | undefined {
+let nativeBinding: string | object | undefined | null = null;
+export function sqliteAddon(): string | object | undefined {
   if (nativeBinding === null) {
     try {
       // the CLI is bundled as CommonJS (no import.meta there); tests and tools load the ES modules
       const here = typeof __filename === 'string' ? __filename : import.meta.url;
       const main = createRequire(here).resolve('better-sqlite3');
-      const candidate = path.join(path.dirname(main), '..', 'build', 'Release', 'better_sqlite3.node');
-      nativeBinding = fs.existsSync(candidate) ? candidate : undefined;
+      const root = path.join(path.dirname(main), '..');
+      const candidate = path.join(root, 'build', 'Release', 'better_sqlite3.node');
+      nativeBinding = fs.existsSync(candidate)
+        ? candidate
+        : (createRequire(main)('bindings') as (o: object) => object)({ bindings: 'better_sqlite3.node', module_root: root });
     } catch {
       nativeBinding = undefined;
     }
@@ -127,11 +133,17 @@ function addonPath(): string | undefined {
   return nativeBinding;
 }
 
+/** A connection with the addon above (every `new Database` of the CLI goes through here). */
+export function newDatabase(file: string, options: Database.Options = {}): SqliteDatabase {
+  // the types say a path, better-sqlite3 also takes the loaded addon
+  return new Database(file, { ...options, nativeBinding: sqliteAddon() as string | undefined });
+}
+
 export function openDb(file: string, options: OpenOptions): Db {
   const exists = fs.existsSync(file);
   if (!exists && !options.write) {
     // Nothing to read yet: an empty file in memory, so reads print nothing and create nothing.
-    const sqlite = new Database(':memory:', { nativeBinding: addonPath() });
+    const sqlite = newDatabase(':memory:');
     sqlite.pragma('foreign_keys = ON');
     registerFunctions(sqlite);
     migrate(sqlite, MIGRATIONS, file);
@@ -151,7 +163,7 @@ export function openDb(file: string, options: OpenOptions): Db {
   }
   let sqlite: SqliteDatabase;
   try {
-    sqlite = new Database(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, nativeBinding: addonPath() });
+    sqlite = newDatabase(file, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
   } catch (err) {
     throw translateError(err, file);
   }

@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
 import { type BulkLoad, beginBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
-import { type Db, type OpenOptions, guard, openDb, readTransaction, translateError, writeTransaction } from './db.js';
+import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
 import { ProfileRepo } from './profile-repo.js';
 import { ReminderRepo } from './reminder-repo.js';
@@ -150,7 +150,7 @@ export class Store {
     try {
       fs.rmSync(temp, { force: true });
       this.guard(() => this.db.sqlite.prepare('VACUUM INTO ?').run(temp));
-      const copy = new Database(temp, { readonly: true });
+      const copy = newDatabase(temp, { readonly: true });
       let findings: string[];
       try {
         findings = checkDatabase(copy);

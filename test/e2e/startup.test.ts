@@ -119,3 +119,43 @@ describe('the code cache', () => {
     expect(fs.readFileSync(bundle, 'utf8')).not.toMatch(/\bimport\s*\(/);
   });
 });
+
+describe("better-sqlite3's addon", () => {
+  it('is found where better-sqlite3 itself would find it, when it is not in build/Release', () => {
+    // a copy of the install whose better-sqlite3 keeps its addon in build/ (one of the places
+    // the `bindings` package looks), not build/Release/ where storage/db.ts looks first
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'custfile-addon-'));
+    try {
+      fs.cpSync(path.join(ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+      fs.cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
+      const modules = path.join(root, 'node_modules');
+      fs.mkdirSync(modules);
+      for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+        if (name !== 'better-sqlite3') fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name));
+      }
+      const real = path.join(ROOT, 'node_modules', 'better-sqlite3');
+      const copy = path.join(modules, 'better-sqlite3');
+      fs.mkdirSync(path.join(copy, 'build'), { recursive: true });
+      fs.copyFileSync(path.join(real, 'package.json'), path.join(copy, 'package.json'));
+      fs.cpSync(path.join(real, 'lib'), path.join(copy, 'lib'), { recursive: true });
+      fs.copyFileSync(path.join(real, 'build', 'Release', 'better_sqlite3.node'), path.join(copy, 'build', 'better_sqlite3.node'));
+      const bin = path.join(root, 'bin', 'custfile');
+      const file = path.join(root, 'c.db');
+      const env = { ...process.env, HOME: root, XDG_DATA_HOME: root, CUSTFILE_DEBUG: '' };
+      const add = spawnSync(process.execPath, [bin, '--db', file, 'add', 'person', '--first-name', 'Anna', '--last-name', 'Müller'], { env, encoding: 'utf8' });
+      expect(add.stderr).toBe('Added person #1 Anna Müller.\n');
+      expect(add.status).toBe(0);
+      const backup = spawnSync(process.execPath, [bin, '--db', file, 'backup', path.join(root, 'copy.db')], { env, encoding: 'utf8' });
+      expect(backup.status, backup.stderr).toBe(0);
+      const list = spawnSync(process.execPath, [bin, '--db', path.join(root, 'copy.db'), 'list', '--format', 'ndjson'], { env, encoding: 'utf8' });
+      expect(list.status, list.stderr).toBe(0);
+      expect(JSON.parse(list.stdout)).toMatchObject({ id: 1, name: 'Anna Müller' });
+      // and it was this copy's addon: without it, nothing opens
+      fs.rmSync(path.join(copy, 'build', 'better_sqlite3.node'));
+      expect(spawnSync(process.execPath, [bin, '--db', file, 'list'], { env, encoding: 'utf8' }).status).toBe(1);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
