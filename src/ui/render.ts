@@ -40,10 +40,13 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
       await out.write(renderTable(view.table.map((c) => c.header), all.map((r) => view.table.map((c) => c.get(r))), options.color, out.stream.columns));
       break;
     }
+    // Output.write returns a promise only when its buffer went to the stream and must drain:
+    // awaiting only then spares a row an `await` (a suspension and a microtask, ~2 us at start-up)
     case 'json': {
       await out.write('[');
       for (const row of rows) {
-        await out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(view.json(row))}`);
+        const full = out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(view.json(row))}`);
+        if (full) await full;
         count++;
       }
       await out.write(count === 0 ? ']\n' : '\n]\n');
@@ -51,7 +54,8 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
     }
     case 'ndjson':
       for (const row of rows) {
-        await out.write(`${JSON.stringify(view.json(row))}\n`);
+        const full = out.write(`${JSON.stringify(view.json(row))}\n`);
+        if (full) await full;
         count++;
       }
       break;
