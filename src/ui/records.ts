@@ -87,7 +87,11 @@ export function csvColumns(customKeys: readonly string[]): { header: string; get
   return columns;
 }
 
-/** Spreadsheets run cells that start with these as formulas; a leading `'` makes them text. */
+/**
+ * Spreadsheets run cells that start with = + - @ tab or CR as formulas; a leading `'` makes them
+ * text. (The first character compared, not a regular expression: this runs for every text cell.)
+ */
 export function guardFormula(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  const c = cell.charCodeAt(0);
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${cell}` : cell;
 }
