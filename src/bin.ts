@@ -30,8 +30,8 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
 }
 
 /**
- * process.stderr, made on its first use. Making it costs the `net` and `stream` modules (~3 ms)
- * when stderr is a pipe, and most runs never write a message.
+ * process.stderr, made on its first use: when stderr is a pipe, making it loads `net` and builds a
+ * socket (~1.3 ms), and most runs never write a message.
  */
 export function lazyStderr(get: () => NodeJS.WriteStream = () => process.stderr, fd = 2): WritableLike {
   const isatty = () => process.getBuiltinModule('node:tty').isatty(fd);
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const program = createProgram({
       stdout: process.stdout,
       stderr: lazyStderr(),
-      // not process.stdin.isTTY: making stdin's stream loads fs streams and readline (~3 ms);
+      // not process.stdin.isTTY: making stdin's stream loads fs streams and readline (~1.5 ms),
       // and only the commands that may prompt ask
       get stdinIsTTY() {
         return process.getBuiltinModule('node:tty').isatty(0);
