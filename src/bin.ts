@@ -4,7 +4,7 @@
 import { CommanderError } from 'commander';
 import { AppError, ExitCode } from './errors.js';
 import { createProgram } from './program.js';
-import { OutputClosed } from './ui/output.js';
+import { OutputClosed, type WritableLike } from './ui/output.js';
 
 function isBrokenPipe(err: unknown): boolean {
   return err instanceof OutputClosed || (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
@@ -29,6 +29,26 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
   return ExitCode.failure;
 }
 
+/**
+ * process.stderr, made on its first use: when stderr is a pipe, making it loads `net` and builds a
+ * socket (~1.3 ms), and most runs never write a message.
+ */
+export function lazyStderr(get: () => NodeJS.WriteStream = () => process.stderr, fd = 2): WritableLike {
+  const isatty = () => process.getBuiltinModule('node:tty').isatty(fd);
+  return {
+    write: (chunk) => get().write(chunk),
+    once: (event, listener) => get().once(event, listener),
+    on: (event, listener) => get().on(event, listener),
+    off: (event, listener) => get().off(event, listener),
+    get isTTY() {
+      return isatty();
+    },
+    get columns() {
+      return isatty() ? get().columns : undefined;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const debug = process.env.CUSTFILE_DEBUG === '1';
   // `custfile list | head -1`: the reader went away; end quietly
@@ -38,8 +58,12 @@ async function main(): Promise<void> {
   try {
     const program = createProgram({
       stdout: process.stdout,
-      stderr: process.stderr,
-      stdinIsTTY: process.stdin.isTTY === true,
+      stderr: lazyStderr(),
+      // not process.stdin.isTTY: making stdin's stream loads fs streams and readline (~1.5 ms),
+      // and only the commands that may prompt ask
+      get stdinIsTTY() {
+        return process.getBuiltinModule('node:tty').isatty(0);
+      },
       env: process.env,
     }, process.argv.slice(2));
     await program.parseAsync(process.argv);

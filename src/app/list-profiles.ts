@@ -16,6 +16,16 @@ export function listProfiles(ctx: AppContext, input: ListInput): IterableIterato
   return ctx.store.guard(() => ctx.store.profiles.iterate({ filter, orderBy, limit: input.limit ?? null }));
 }
 
+/**
+ * The same profiles as JSON text of their public record (see ProfileRepo.iteratePublicJson), or,
+ * for a row SQLite cannot write exactly, the profile itself.
+ */
+export function listProfilesAsJson(ctx: AppContext, input: ListInput): IterableIterator<string | Profile> {
+  const filter = compileFilters(ctx.store, input.filters, ctx.clock.today());
+  const orderBy = sortSql(input.sort);
+  return ctx.store.guard(() => ctx.store.profiles.iteratePublicJson({ filter, orderBy, limit: input.limit ?? null }));
+}
+
 export function countProfiles(ctx: AppContext, filters: FilterOptions): number {
   const filter = compileFilters(ctx.store, filters, ctx.clock.today());
   return ctx.store.guard(() => ctx.store.profiles.count(filter));

@@ -23,6 +23,13 @@ export function registerList(program: Command, deps: Deps): void {
       const { renderList } = await import('../ui/render.js');
       const { profileListView } = await import('../ui/views.js');
       const input = { filters: filterOptions(opts), sort: opts.sort as string | undefined, limit: opts.limit as number | undefined };
+      if (format === 'json' || format === 'ndjson') {
+        // the JSON text comes from SQLite (ProfileRepo.iteratePublicJson)
+        const { listProfilesAsJson } = await import('../app/list-profiles.js');
+        const { profileJsonListView } = await import('../ui/views.js');
+        await renderList(listProfilesAsJson(ctx, input), profileJsonListView(), format, session.out, { color: session.color, emptyMessage: 'No profiles match.' });
+        return;
+      }
       let customKeys: string[] = [];
       if (format === 'csv') {
         const { customKeysOf } = await import('../app/list-profiles.js');

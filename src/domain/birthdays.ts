@@ -208,7 +208,7 @@ export function foldName(name: string): string {
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[øæœßłđðþı]/g, (c) => FOLD_EXTRA[c] ?? c);
+    .replace(/[\u00f8\u00e6\u0153\u00df\u0142\u0111\u00f0\u00fe\u0131]/g, (c) => FOLD_EXTRA[c] ?? c); // the keys of FOLD_EXTRA
 }
 
 /**

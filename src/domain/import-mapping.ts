@@ -80,7 +80,7 @@ export function normalizeHeader(header: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/ß/g, 'ss')
+    .replace(/\u00df/g, 'ss') // ß
     .replace(/[^a-z0-9]/g, '');
 }
 

@@ -13,7 +13,7 @@ export type FieldValue = string | number | boolean | string[] | null;
  * or plain (`1234567.89`, `1234567,89`), as integer cents. Null when it is not a number.
  */
 export function parseMoneyCents(text: string): number | null {
-  let t = text.trim().replace(/[\s\u00a0\u202f']/g, '').replace(/^(EUR|€|\$|USD|CHF|£)|(EUR|€|\$|USD|CHF|£)$/gi, '');
+  let t = text.trim().replace(/[\s\u00a0\u202f']/g, '').replace(/^(EUR|\u20ac|\$|USD|CHF|\u00a3)|(EUR|\u20ac|\$|USD|CHF|\u00a3)$/gi, '');
   if (t === '') return null;
   let negative = false;
   if (t.startsWith('-')) {

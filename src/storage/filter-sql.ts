@@ -188,15 +188,42 @@ function containsText(fieldName: string, field: FieldDef | null, value: Literal,
  */
 const TAGGED = 'p.id IN (SELECT t.profile_id FROM profile_tags t WHERE';
 
+/**
+ * The same test as a check on profiles that an index has found already (`+p.id`: no index can
+ * start from it). Used when the filter also holds an equality that an index answers
+ * (`industry = …`, see `indexed()`): SQLite would otherwise combine the two and look the index up
+ * once per tagged profile (`industry = 'Maschinenbau' and tag = 'key-account'` on 1M profiles:
+ * 36,000 lookups, 35 ms). So it walks the equality's index range and checks each entry's id
+ * against the tag's rows (a Bloom filter first) before it reads the profile: 23 ms.
+ */
+const TAGGED_CHECK = '+p.id IN (SELECT t.profile_id FROM profile_tags t WHERE';
+
+/** Fields whose equality an index answers as compiled here (`p.city = ? COLLATE NOCASE`, `p.id = ?`). */
+const INDEXED_EQUALITY = new Set(['id', 'name', 'company_id', 'industry', 'email', 'city']);
+
+/** An equality (or `in` list) of the filter that lets SQLite start from an index. */
+function indexed(e: Expr): boolean {
+  // an empty text compiles to `coalesce(col, '') = ''`, which no index answers
+  if (e.type === 'compare') return e.op === '=' && INDEXED_EQUALITY.has(e.field) && e.value !== '';
+  if (e.type === 'in') return INDEXED_EQUALITY.has(e.field) && e.values.length > 0 && !e.values.includes('');
+  return false;
+}
+
+/** The parts of a tree joined by `and` at its top. */
+function conjuncts(e: Expr): Expr[] {
+  return e.type === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
 function isRange(op: CompareOp): boolean {
   return op === '<' || op === '<=' || op === '>' || op === '>=';
 }
 
-function compareTag(op: CompareOp, value: Literal): SqlFragment {
+/** `check`: the tag only checks profiles another index found (TAGGED_CHECK). */
+function compareTag(op: CompareOp, value: Literal, check: boolean): SqlFragment {
   const text = String(isRelativeDate(value) ? value.relative : value);
-  if (op === '=') return sql`${raw(TAGGED)} t.tag = ${param(text)})`;
+  if (op === '=') return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag = ${param(text)})`;
   if (op === '!=') return sql`NOT ${raw(TAGGED)} t.tag = ${param(text)})`;
-  if (op === '~') return sql`${raw(TAGGED)} instr(fold(t.tag), fold(${param(text)})) > 0)`;
+  if (op === '~') return sql`${raw(check ? TAGGED_CHECK : TAGGED)} instr(fold(t.tag), fold(${param(text)})) > 0)`;
   throw rejected('tag can be compared with =, !=, ~ and in (...) only.');
 }
 
@@ -209,9 +236,9 @@ function compareMonthDay(op: CompareOp, value: string): SqlFragment {
   return sql`p.birthday_md ${raw(op)} ${param(md)}`;
 }
 
-function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext): SqlFragment {
+function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tagCheck = false): SqlFragment {
   const { field: name, op, value } = e;
-  if (isTagField(name)) return compareTag(op, value);
+  if (isTagField(name)) return compareTag(op, value, tagCheck);
   const t = target(name);
   const type = t.field?.type;
 
@@ -249,11 +276,11 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext): Sq
   return sql`${column} ${raw(op)} ${param(v)}`;
 }
 
-function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext): SqlFragment {
+function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck = false): SqlFragment {
   if (e.values.length === 0) return raw('0');
   if (isTagField(e.field)) {
     const tags = e.values.map((v) => String(isRelativeDate(v) ? v.relative : v));
-    return sql`${raw(TAGGED)} t.tag IN (${placeholders(tags)}))`;
+    return sql`${raw(tagCheck ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(tags)}))`;
   }
   const t = target(e.field);
   const type = t.field?.type;
@@ -299,6 +326,9 @@ function birthdayWithin(within: string, ctx: CompileContext): SqlFragment {
 
 export function compileFilter(expr: Expr, ctx: CompileContext): SqlFragment {
   const stack: string[] = [];
+  // tags joined by `and` to an indexed equality only check the profiles that index finds
+  const top = conjuncts(expr);
+  const tagChecks = top.some(indexed) ? new Set(top) : new Set<Expr>();
 
   function walk(e: Expr): SqlFragment {
     switch (e.type) {
@@ -324,9 +354,9 @@ export function compileFilter(expr: Expr, ctx: CompileContext): SqlFragment {
       case 'empty':
         return empty(e.field);
       case 'in':
-        return inList(e, ctx);
+        return inList(e, ctx, tagChecks.has(e));
       case 'compare':
-        return compare(e, ctx);
+        return compare(e, ctx, tagChecks.has(e));
       case 'birthdayWithin':
         return birthdayWithin(e.within, ctx);
     }

@@ -4,17 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
 import { type BulkLoad, beginBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
-import { type Db, type OpenOptions, guard, openDb, readTransaction, translateError, writeTransaction } from './db.js';
+import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
 import { ProfileRepo } from './profile-repo.js';
 import { ReminderRepo } from './reminder-repo.js';
 import { StatsRepo } from './stats-repo.js';
 import { SaleRepo } from './sale-repo.js';
 import { SegmentRepo } from './segment-repo.js';
+
+/** The page cache of `check`, in KiB (better-sqlite3's default). */
+const CHECK_CACHE_KIB = 16000;
 
 export class Store {
   readonly profiles: ProfileRepo;
@@ -114,9 +117,22 @@ export class Store {
     }
   }
 
-  /** `integrity_check` and `foreign_key_check` findings; empty when the file is sound. */
+  /**
+   * `integrity_check` and `foreign_key_check` findings; empty when the file is sound. The check
+   * looks every row up in every index, so it gets a large page cache for its run (a reading
+   * command's small one, READ_CACHE_KIB, made it ~15% slower).
+   */
   check(): string[] {
-    return this.guard(() => checkDatabase(this.db.sqlite));
+    return this.guard(() => {
+      const sqlite = this.db.sqlite;
+      const saved = sqlite.pragma('cache_size', { simple: true }) as number;
+      sqlite.pragma(`cache_size = -${CHECK_CACHE_KIB}`);
+      try {
+        return checkDatabase(sqlite);
+      } finally {
+        sqlite.pragma(`cache_size = ${Math.trunc(saved)}`);
+      }
+    });
   }
 
   /**
@@ -134,7 +150,7 @@ export class Store {
     try {
       fs.rmSync(temp, { force: true });
       this.guard(() => this.db.sqlite.prepare('VACUUM INTO ?').run(temp));
-      const copy = new Database(temp, { readonly: true });
+      const copy = newDatabase(temp, { readonly: true });
       let findings: string[];
       try {
         findings = checkDatabase(copy);

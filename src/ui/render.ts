@@ -16,6 +16,8 @@ export interface ListView<T> {
   table: readonly TableColumn<T>[];
   json: (row: T) => unknown;
   csv: readonly CsvColumn<T>[];
+  /** A row's JSON text when the view has it already (else JSON.stringify of `json`). */
+  jsonText?: (row: T) => string;
 }
 
 export interface RenderOptions {
@@ -42,21 +44,28 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
       await out.write(renderTable(view.table.map((c) => c.header), all.map((r) => view.table.map((c) => c.get(r))), options.color, out.stream.columns));
       break;
     }
+    // Output.write returns a promise only when its buffer went to the stream and must drain:
+    // awaiting only then spares a row an `await` (a suspension and a microtask, ~2 us at start-up)
     case 'json': {
+      const text = view.jsonText ?? ((row: T) => JSON.stringify(view.json(row)));
       await out.write('[');
       for (const row of rows) {
-        await out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(view.json(row))}`);
+        const full = out.write(`${count === 0 ? '\n' : ',\n'}  ${text(row)}`);
+        if (full) await full;
         count++;
       }
       await out.write(count === 0 ? ']\n' : '\n]\n');
       break;
     }
-    case 'ndjson':
+    case 'ndjson': {
+      const text = view.jsonText ?? ((row: T) => JSON.stringify(view.json(row)));
       for (const row of rows) {
-        await out.write(`${JSON.stringify(view.json(row))}\n`);
+        const full = out.write(`${text(row)}\n`);
+        if (full) await full;
         count++;
       }
       break;
+    }
     case 'csv': {
       await out.write(csvHeader(view.csv, options.csv));
       let batch: T[] = [];

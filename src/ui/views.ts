@@ -35,6 +35,20 @@ export function profileListView(customKeys: readonly string[] = []): ListView<Pr
   };
 }
 
+/**
+ * `list --format json|ndjson`: profiles that storage has written as JSON text already
+ * (ProfileRepo.iteratePublicJson), or, now and then, a profile it left to toPublicRecord.
+ */
+export function profileJsonListView(): ListView<string | Profile> {
+  const record = (r: string | Profile): unknown => (typeof r === 'string' ? JSON.parse(r) : toPublicRecord(r));
+  return {
+    table: [],
+    csv: [],
+    json: record,
+    jsonText: (r) => (typeof r === 'string' ? r : JSON.stringify(toPublicRecord(r))),
+  };
+}
+
 export function historyView(): ListView<HistoryLine> {
   return {
     table: [

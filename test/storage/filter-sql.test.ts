@@ -153,6 +153,13 @@ describe('compileFilter selects the right profiles', () => {
     ['tag ~ OL', [4]],
     ['tag is empty', [3, 5, 6]],
     ['tag is not empty', [1, 2, 4]],
+    // a tag beside an indexed equality (compiled as a check on that index's rows)
+    ['city = Dresden and tag = vip', [1]],
+    ['tag = north and industry in (Software, Food)', [1, 2]],
+    ['tag ~ NOR and city = dresden', [1]],
+    ['id = 2 and tag in (north, old)', [2]],
+    ["city = '' and tag = old", [4]],
+    ['city = Dresden and tag != vip', [3]],
     // custom fields
     ['custom.size = 9', [2]],
     ['custom.size > 9', [1]], // as numbers: 10 > 9 (as text "10" < "9")
@@ -248,6 +255,35 @@ describe('compileFilter selects the right profiles', () => {
       return rank(a) - rank(b) || ROWS[a - 1]!.name.localeCompare(ROWS[b - 1]!.name, 'en', { sensitivity: 'base' });
     }));
   });
+});
+
+describe('query plans of tags', () => {
+  function plan(where: string): { sql: string; details: string[] } {
+    const { sql, params } = compileFilter(parseWhere(where), context());
+    const rows = db.sqlite.prepare(`EXPLAIN QUERY PLAN SELECT p.id ${FROM} WHERE ${sql} ORDER BY p.id`).all(...params) as { detail: string }[];
+    return { sql, details: rows.map((r) => r.detail) };
+  }
+
+  it.each<[string, string]>([
+    ['industry = Software and revenue > 1000 and tag = vip', 'profiles_industry'],
+    ['city = Dresden and tag = vip', 'profiles_city'],
+    ["email = 'a@b.de' and tag in (vip, north)", 'profiles_email'],
+    ['name = x and tag ~ vi', 'profiles_name'],
+    ['company_id = 1 and tag = vip', 'profiles_company'],
+  ])('%s: the tag checks what %s finds', (where, index) => {
+    const { sql, details } = plan(where);
+    expect(sql).toContain('+p.id IN');
+    expect(details.some((d) => new RegExp(`^SEARCH p USING (COVERING )?INDEX ${index} \\(`).test(d)), details.join(' | ')).toBe(true);
+  });
+
+  it.each(['tag = vip', 'revenue > 5 and tag = vip', "city = '' and tag = vip", '(city = Dresden or city = Leipzig) and tag = vip'])(
+    '%s: no indexed equality beside it, so the search may start from the tag',
+    (where) => {
+      const { sql, details } = plan(where);
+      expect(sql).not.toContain('+p.id');
+      expect(details.filter((d) => /^SCAN p\b/.test(d))).toEqual([]);
+    },
+  );
 });
 
 describe('injection attempts match literally or are rejected', () => {

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, FileError } from '../../src/errors.js';
 import { type Kind } from '../../src/domain/fields.js';
 import { type ProfileDraft, emptyDraft } from '../../src/domain/profile.js';
-import { BUSY_TIMEOUT_MS, fold, openDb } from '../../src/storage/db.js';
+import { BUSY_TIMEOUT_MS, READ_CACHE_KIB, fold, openDb } from '../../src/storage/db.js';
 import { sortSql } from '../../src/storage/filter-sql.js';
 import { type Store, checkDatabase, openStore } from '../../src/storage/store.js';
 
@@ -104,6 +104,14 @@ describe('openDb', () => {
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
     expect(db.sqlite.pragma('user_version', { simple: true })).toBe(20);
+  });
+
+  it("a reading command gets SQLite's small page cache, a writing one keeps better-sqlite3's", () => {
+    const file = path.join(dir, 'c.db');
+    const writer = track(openDb(file, { write: true }));
+    expect(writer.sqlite.pragma('cache_size', { simple: true })).toBe(-16000);
+    const reader = track(openDb(file, { write: false }));
+    expect(reader.sqlite.pragma('cache_size', { simple: true })).toBe(-READ_CACHE_KIB);
   });
 
   it('reopens an existing file without changing its rows', () => {
@@ -294,6 +302,21 @@ describe('check', () => {
     const store = newStore();
     store.profiles.insert(draft('company', { name: 'A' }), NOW);
     expect(store.check()).toEqual([]);
+  });
+
+  it("runs with a large page cache and gives the reading command's back", () => {
+    const file = path.join(dir, 'c.db');
+    newStore('c.db').profiles.insert(draft('company', { name: 'A' }), NOW);
+    const reader = track(openStore(file, { write: false }));
+    const seen: unknown[] = [];
+    const pragma = reader.db.sqlite.pragma.bind(reader.db.sqlite);
+    reader.db.sqlite.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      if (source === 'integrity_check') seen.push(pragma('cache_size', { simple: true }));
+      return pragma(source, options);
+    }) as typeof reader.db.sqlite.pragma;
+    expect(reader.check()).toEqual([]);
+    expect(seen).toEqual([-16000]);
+    expect(pragma('cache_size', { simple: true })).toBe(-READ_CACHE_KIB);
   });
 
   it('finds a row pointing to a missing profile, written with foreign keys off', () => {
