@@ -246,6 +246,8 @@ const bigDb = memo(() => ensureDatabase(BIG, SEED, ANCHOR, progress));
 /** The xlsx target is stated for 100k rows: that size whatever BENCH_SIZES says (at most BIG). */
 const XLSX_N = Math.min(100_000, BIG);
 const xlsxDb = memo(() => ensureDatabase(XLSX_N, SEED, ANCHOR, progress));
+/** khard's comparison is stated for 10k people. */
+const khardDb = memo(() => ensureDatabase(Math.min(10_000, BIG), SEED, ANCHOR, progress));
 const bigCsv = memo(() => ensureCsv(BIG, SEED, progress));
 const smallCsv = memo(() => ensureCsv(SMALL, SEED, progress));
 const salesCsv = memo(() => ensureSalesCsv(BIG, BIG, SEED, progress));
@@ -431,8 +433,43 @@ const TARGETS = [
     id: 'khard',
     issue: 4,
     title: 'birthdays on 10k profiles vs khard birthdays (≥ 30× faster)',
-    skip: () => (which('khard') ? 'khard is installed, but this comparison is not automated yet' : 'khard is not installed'),
-    async run() {},
+    skip: () => missing('birthdays', '--within') ?? (which('khard') ? null : 'khard is not installed (apt-get install khard)'),
+    async run(t) {
+      const { path: db } = await khardDb();
+      // the same people as vCards, one file each, as khard keeps an address book
+      const dir = path.join(WORK, 'khard');
+      const book = path.join(dir, 'book');
+      fs.mkdirSync(book, { recursive: true });
+      const vcf = run(custfile(db, 'export', '--format', 'vcf'), { out: 'pipe' }).stdout;
+      const cards = vcf.split(/(?=BEGIN:VCARD)/).filter((c) => c.startsWith('BEGIN:VCARD'));
+      cards.forEach((card, i) => fs.writeFileSync(path.join(book, `${i}.vcf`), card));
+      const conf = path.join(dir, 'khard.conf');
+      fs.writeFileSync(conf, `[addressbooks]\n[[bench]]\npath = ${book}\n\n[general]\ndefault_action = list\neditor = true\nmerge_editor = true\n`);
+      const theirs = ['khard', '-c', conf, 'birthdays'];
+      const ours = custfile(db, 'birthdays', '--within', '1y');
+      const check = run(theirs, { out: 'pipe' });
+      if (check.code !== 0) throw new CommandFailed(`khard birthdays exited ${check.code}: ${firstLine(check.stderr)}`);
+      const theirRows = check.stdout.split('\n').filter(Boolean).length;
+      const ourRows = run(custfile(db, 'birthdays', '--within', '1y', '--format', 'ndjson'), { out: 'pipe' }).stdout.split('\n').filter(Boolean).length;
+      const pair = measurePair(() => ours, () => theirs, { runs: 5, warmup: 1 });
+      const speedup = pair.b.median / pair.a.median;
+      record(t, {
+        id: t.id,
+        title: t.title,
+        status: speedup >= 30 ? 'PASS' : 'FAIL',
+        value_ms: pair.a.median,
+        baseline_ms: pair.b.median,
+        baseline: 'khard birthdays',
+        ratio: speedup,
+        limit: '≥ 30×',
+        runs_ms: pair.a.runs,
+        baseline_runs_ms: pair.b.runs,
+        cards: cards.length,
+        our_rows: ourRows,
+        khard_lines: theirRows,
+        shown: `${fmtMs(pair.a.median)} vs ${fmtMs(pair.b.median)} → ${speedup.toFixed(1)}× faster (${cards.length} vCards; ${ourRows} birthdays vs ${theirRows} lines)`,
+      });
+    },
   },
 
   // ----- issue 3: import and export
