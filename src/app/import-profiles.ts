@@ -170,8 +170,8 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
   /**
-   * Company name (lower case) → id, as found or created for key contacts and company rows: a
-   * cache in front of the name index, emptied when full so that memory stays flat however many
+   * Company name (NOCASE-folded) → id, as found or created for key contacts and company rows:
+   * a cache in front of the finder, emptied when full so that memory stays flat however many
    * companies a file has (a contact's company is mostly a row or two above it).
    */
   const companyIds = new Map<string, number>();
