@@ -26,7 +26,7 @@ const UNKNOWN = -2;
 export interface IdSource {
   /** The key of a stored profile, made exactly as the caller makes keys. */
   keyOf(id: number): string | undefined;
-  /** Every profile that has the key, by id (a scan: called only after a rename). */
+  /** The profiles that have the key, by id; the first is enough (a scan: called only after a rename). */
   idsOf(key: string): number[];
 }
 

@@ -349,7 +349,8 @@ function indexFinder(store: Store, key: string): Finder {
       return candidates.length > 1 ? 'ambiguous' : candidates[0];
     },
     byName(name, kind) {
-      const candidates = store.profiles.byName(name, kind);
+      // two tell "more than one": a common name has hundreds of rows, each read in full
+      const candidates = store.profiles.byName(name, kind, 2);
       return candidates.length > 1 ? undefined : candidates[0];
     },
     companyId: (name) => store.profiles.companyIdByName(name),
@@ -394,7 +395,7 @@ function loadedFinder(store: Store, key: string): Finder {
     },
     idsOf(text) {
       const colon = text.indexOf(':');
-      return store.profiles.byName(text.slice(colon + 1), text.slice(0, colon) as Kind).map((p) => p.id);
+      return store.profiles.byName(text.slice(colon + 1), text.slice(0, colon) as Kind, 1).map((p) => p.id);
     },
   };
   // Companies by name, for key contacts. Every profile by name only once a row without a key

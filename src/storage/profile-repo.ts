@@ -337,10 +337,11 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
-  byName(name: string, kind?: Kind): Profile[] {
+  /** Profiles of that name (NOCASE), by id: at most `limit` (20 to list candidates; 2 tell "one or more"). */
+  byName(name: string, kind?: Kind, limit = 20): Profile[] {
     const rows = (kind
-      ? this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE AND p.kind = ? ORDER BY p.id LIMIT 20`).all(name, kind)
-      : this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE ORDER BY p.id LIMIT 20`).all(name)) as ProfileRow[];
+      ? this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE AND p.kind = ? ORDER BY p.id LIMIT ?`).all(name, kind, limit)
+      : this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE ORDER BY p.id LIMIT ?`).all(name, limit)) as ProfileRow[];
     return rows.map(rowToProfile);
   }
 
