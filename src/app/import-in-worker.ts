@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { errorFromName } from '../errors.js';
+import { FileError, errorFromName } from '../errors.js';
 import type { ImportRecord, UnknownColumnsAsker } from './import-profiles.js';
 import { type RecordBatch, decodeBatch } from './record-batches.js';
 
@@ -77,7 +77,9 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
     wake?.();
   });
   worker.on('error', (err) => {
-    failure = err;
+    failure = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? new FileError(`${job.label} could not be read: its records are too big for the import's memory (a single record may have up to 1,000,000 characters).`, { cause: err })
+      : err;
     wake?.();
   });
   worker.on('exit', () => {

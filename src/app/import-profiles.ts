@@ -85,7 +85,9 @@ export interface ImportRecord {
 export type UnknownColumnsAsker = (headers: string[]) => Promise<Record<string, string>>;
 
 const KEYABLE = new Set(['external_id', 'email', 'phone', 'name', 'id', 'website']);
+/** Rows read ahead to decide slash-date order per column: this many, or this much text. */
 const SAMPLE_ROWS = 1000;
+const SAMPLE_CHARS = 4 << 20;
 const COMPANY_CACHE = 10_000;
 const MAX_REPORTED = 20;
 
@@ -115,13 +117,17 @@ export async function* mapRows(
   const sample: { line: number; cells: string[]; raw: string }[] = [];
   const iterator = rows[Symbol.asyncIterator]();
   let done = false;
-  while (sample.length < SAMPLE_ROWS) {
+  // bounded in text too: a file of 200 KB notes must not be held 1,000 rows at a time (the
+  // import worker's heap is capped)
+  let sampleChars = 0;
+  while (sample.length < SAMPLE_ROWS && sampleChars < SAMPLE_CHARS) {
     const next = await iterator.next();
     if (next.done) {
       done = true;
       break;
     }
     sample.push(next.value);
+    sampleChars += next.value.raw.length;
   }
   const slashOrders: Record<number, SlashOrder | 'ambiguous'> = options.dateFormat ? {} : decideSlashOrders(mapping, sample.map((r) => r.cells));
   const convert = (row: { line: number; cells: string[]; raw: string }): ImportRecord => {

@@ -82,6 +82,19 @@ describe('import in a worker thread', () => {
     expect(seen[0]).toEqual(seen[1]);
   });
 
+  it('rows of 200 KB notes: the worker reads ahead within its memory', () => {
+    const file = path.join(sb.dir, 'notes.csv');
+    const note = 'Lieferung besprochen, Angebot folgt. '.repeat(5500).trim(); // ~200 KB
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, 'email,first_name,last_name,notes\n');
+    for (let i = 0; i < 300; i++) fs.writeSync(fd, `p${i}@example.org,Eva,Lang${i},"${note}"\n`);
+    fs.closeSync(fd);
+    const r = sb.run(['import', file], { env: IN_WORKER });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/inserted 300,/);
+    expect(sb.query<{ n: number }>('SELECT count(*) AS n FROM profiles WHERE length(notes) = ?', note.length)[0]!.n).toBe(300);
+  });
+
   it('a missing file is exit 1 naming it', () => {
     const r = sb.run(['import', path.join(sb.dir, 'nope.csv')], { env: IN_WORKER });
     expect(r.code).toBe(1);
