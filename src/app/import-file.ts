@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { defaultKey } from '../domain/import-mapping.js';
+import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
 import { TextFileWriter, openInput, readWholeFile } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, inBatches, mapRows } from './import-profiles.js';
@@ -74,10 +74,9 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   let keyHint = 'email';
   const extra: Partial<ImportFileReport> = {};
   let closeSource = async () => {};
-  const { importWorkerFile } = await import('./import-in-worker.js');
+  const { importWorkerFile, openCsvInWorker } = await import('./import-in-worker.js');
   const workerFile = format === 'csv' ? importWorkerFile(input.file, input.workerMinBytes) : null;
   if (workerFile !== null) {
-    const { openCsvInWorker } = await import('./import-in-worker.js');
     const source = await openCsvInWorker(workerFile, {
       file: input.file,
       label,
@@ -101,8 +100,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     extra.encoding = source.encoding;
     extra.guessed = source.guessed;
     extra.delimiter = source.delimiter;
-    // a ';' file comes from a European Excel, where the decimal separator is ','
-    const decimal = source.delimiter === ';' ? (',' as const) : undefined;
+    const decimal = decimalForDelimiter(source.delimiter);
     // the mapping is known once the first record is read; peek so the key hint is right
     records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal }, (mapping) => {
       keyHint = defaultKey(mapping);

@@ -243,7 +243,7 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   begin();
-  const bulkLoad = bulk ? store.beginBulkLoad([]) : null;
+  const bulkLoad = bulk ? store.beginBulkLoad() : null;
   try {
     for await (const batch of records) for (const record of batch) {
       report.rows++;

@@ -7,7 +7,7 @@
  * Runs only as `new Worker(...)` (see import-in-worker.ts); it has no exports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { defaultKey } from '../domain/import-mapping.js';
+import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
 import { openCsvSource } from '../io/csv-source.js';
 import { openInput } from '../io/files.js';
 import { type ImportRecord, mapRows } from './import-profiles.js';
@@ -45,7 +45,7 @@ async function send(records: ImportRecord[]): Promise<void> {
 async function run(): Promise<void> {
   const source = await openCsvSource(openInput(job.file), job.label, { encoding: job.encoding, delimiter: job.delimiter });
   post({ type: 'opened', headerRaw: source.headerRaw, encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter });
-  const decimal = source.delimiter === ';' ? (',' as const) : undefined;
+  const decimal = decimalForDelimiter(source.delimiter);
   const askUnknown = job.ask
     ? (headers: string[]) =>
         new Promise<Record<string, string>>((resolve) => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { formatImportReport, importFailure } from '../ui/import-report.js';
 import { progressLine } from '../ui/progress.js';
 import { type Deps, type Session, action, examples } from './shared.js';
 
@@ -90,15 +91,19 @@ export function registerImport(program: Command, deps: Deps): void {
         workerMinBytes: workerMinBytes(session.deps.env),
       });
       progress.done();
-      const { formatImportReport, importFailure } = await import('../ui/import-report.js');
-      if (session.globals.format === 'json') {
-        await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
-        await session.out.flush();
-      }
-      for (const line of formatImportReport(report)) session.say(line);
-      const failure = importFailure(report, flags.atomic === true);
-      if (failure) throw failure;
+      await printImportReport(session, report, flags.atomic === true);
     }));
+}
+
+/** The report of a profile or sales import: JSON on stdout when asked, the summary on stderr, the exit code. */
+export async function printImportReport(session: Session, report: Parameters<typeof formatImportReport>[0], atomic: boolean): Promise<void> {
+  if (session.globals.format === 'json') {
+    await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
+    await session.out.flush();
+  }
+  for (const line of formatImportReport(report)) session.say(line);
+  const failure = importFailure(report, atomic);
+  if (failure) throw failure;
 }
 
 /** CUSTFILE_WORKER_MIN_BYTES moves the size from which a CSV is parsed in a worker (tests use 0). */

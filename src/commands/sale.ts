@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { progressLine } from '../ui/progress.js';
-import type { ImportFlags } from './import.js';
+import { type ImportFlags, printImportReport } from './import.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
 
 export function registerSale(program: Command, deps: Deps): void {
@@ -86,12 +86,5 @@ export async function importSalesCommand(session: Session, file: string, flags: 
     onProgress: progress.update,
   });
   progress.done();
-  if (session.globals.format === 'json') {
-    await session.out.write(`${JSON.stringify(report, null, 2)}\n`);
-    await session.out.flush();
-  }
-  const { formatImportReport, importFailure } = await import('../ui/import-report.js');
-  for (const line of formatImportReport(report)) session.say(line);
-  const failure = importFailure(report, flags.atomic === true);
-  if (failure) throw failure;
+  await printImportReport(session, report, flags.atomic === true);
 }

@@ -538,6 +538,11 @@ export interface ImportValues {
   kind: Kind;
 }
 
+/** A ';' file comes from a European Excel, where the decimal separator is ','; else both are read. */
+export function decimalForDelimiter(delimiter: string): ',' | undefined {
+  return delimiter === ';' ? ',' : undefined;
+}
+
 export type RowResult = { ok: true; values: ImportValues } | { ok: false; reason: string };
 
 /** Our exports' formula guard: `'` before `= + - @` tab or CR. Import takes it off again. */

@@ -21,18 +21,18 @@ export interface BulkLoad {
 }
 
 /**
- * Sets aside the secondary indexes of `profiles` and `history` (except `keep`, which lookups
- * during the load need) and the trigger that keeps `profile_tags` in step. Call inside a write
- * transaction.
+ * Sets aside the secondary indexes of `profiles` and `history` and the trigger that keeps
+ * `profile_tags` in step (the load finds its rows without them: app/id-index.ts). UNIQUE
+ * constraints' own indexes stay. Call inside a write transaction.
  */
-export function beginBulkLoad(db: SqliteDatabase, keep: readonly string[]): BulkLoad {
+export function beginBulkLoad(db: SqliteDatabase): BulkLoad {
   if (!db.inTransaction) throw new Error('beginBulkLoad needs an open transaction');
   const objects = db
     // history's indexes too: a load only appends to history, and three indexes per row cost more
     // than one pass each at the end
     .prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name IN ('profiles', 'history') AND type IN ('index', 'trigger') AND sql IS NOT NULL")
     .all() as SchemaObject[];
-  const aside = objects.filter((o) => (o.type === 'index' && !keep.includes(o.name)) || o.name === 'profiles_tags_insert');
+  const aside = objects.filter((o) => o.type === 'index' || o.name === 'profiles_tags_insert');
   const firstNewId = ((db.prepare('SELECT coalesce(max(id), 0) AS n FROM profiles').get() as { n: number }).n) + 1;
   for (const o of aside) db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name.replace(/"/g, '""')}"`);
   return {

@@ -89,9 +89,9 @@ export class Store {
   }
 
   /** Sets indexes aside until `finish()` (inside an open write transaction); see bulk-load.ts. */
-  beginBulkLoad(keep: readonly string[]): BulkLoad {
+  beginBulkLoad(): BulkLoad {
     return this.guard(() => {
-      const load = beginBulkLoad(this.db.sqlite, keep);
+      const load = beginBulkLoad(this.db.sqlite);
       return { finish: () => this.guard(() => load.finish()) };
     });
   }

@@ -362,6 +362,17 @@ describe('export and round trips', () => {
 
   const comparable = (records: Rec[]) =>
     records.map(({ id: _i, created_at: _c, updated_at: _u, company_id: _ci, ...rest }) => rest).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  /** The profiles of `file` imported into a fresh file, as `view` shows them (the sandbox is removed). */
+  const importedElsewhere = <T>(file: string, view: (records: Rec[]) => T): T => {
+    const other = sandbox();
+    try {
+      const imp = other.run(['import', file]);
+      expect(imp.code, imp.stderr).toBe(0);
+      return view(list(other));
+    } finally {
+      other.cleanup();
+    }
+  };
 
   it('csv: formula guard, then import into an empty file gives the same profiles', () => {
     const out = path.join(sb.dir, 'all.csv');
@@ -371,14 +382,7 @@ describe('export and round trips', () => {
     expect(text).toContain(",'+49 351 4711000,");
     expect(text).toContain(",'=1+1,");
     expect(text.split('\n')[0]).toContain(',Lieblingsfarbe');
-    const other = sandbox();
-    try {
-      const imp = other.run(['import', out]);
-      expect(imp.code, imp.stderr).toBe(0);
-      expect(comparable(list(other))).toEqual(comparable(list(sb)));
-    } finally {
-      other.cleanup();
-    }
+    expect(importedElsewhere(out, comparable)).toEqual(comparable(list(sb)));
   });
 
   it('csv: the line SQLite writes for a profile is the one csvRows would (guard, quotes, umlauts, custom)', () => {
@@ -408,13 +412,7 @@ describe('export and round trips', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toMatch(/^\ufeffid;kind;/);
     expect(bytes.toString('utf8')).toContain('\r\n');
-    const other = sandbox();
-    try {
-      expect(other.run(['import', out]).code).toBe(0);
-      expect(comparable(list(other))).toEqual(comparable(list(sb)));
-    } finally {
-      other.cleanup();
-    }
+    expect(importedElsewhere(out, comparable)).toEqual(comparable(list(sb)));
   });
 
   it('xlsx: round trip gives the same profiles, postcodes as text', () => {
@@ -422,14 +420,7 @@ describe('export and round trips', () => {
     const r = sb.run(['export', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(out).subarray(0, 2).toString()).toBe('PK');
-    const other = sandbox();
-    try {
-      const imp = other.run(['import', out]);
-      expect(imp.code, imp.stderr).toBe(0);
-      expect(comparable(list(other))).toEqual(comparable(list(sb)));
-    } finally {
-      other.cleanup();
-    }
+    expect(importedElsewhere(out, comparable)).toEqual(comparable(list(sb)));
   });
 
   it('vcf: round trip keeps what vCard can carry', () => {
@@ -437,14 +428,8 @@ describe('export and round trips', () => {
     expect(sb.run(['export', '--format', 'vcf', '--out', out]).code).toBe(0);
     const text = fs.readFileSync(out, 'utf8');
     expect(text.match(/BEGIN:VCARD/g)).toHaveLength(list(sb).length);
-    const other = sandbox();
-    try {
-      expect(other.run(['import', out]).code).toBe(0);
-      const pick = (rs: Rec[]) => rs.map((p) => [p.name, p.kind, p.email, p.phone, p.birthday, p.postcode, p.city, p.company]).sort();
-      expect(pick(list(other))).toEqual(pick(list(sb)));
-    } finally {
-      other.cleanup();
-    }
+    const pick = (rs: Rec[]) => rs.map((p) => [p.name, p.kind, p.email, p.phone, p.birthday, p.postcode, p.city, p.company]).sort();
+    expect(importedElsewhere(out, pick)).toEqual(pick(list(sb)));
   });
 
   it('a full disk or a folder as --out is exit 1 naming the target, with nothing claimed', () => {
