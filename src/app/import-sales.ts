@@ -362,7 +362,6 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     const { openCsvSource } = await import('../io/csv-source.js');
     source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
   } else {
-    if (input.file === '-') throw new UsageError('an xlsx sheet cannot be read from stdin; give its file name.');
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     source = await openXlsxSource(input.file, { sheet: input.sheet });
   }

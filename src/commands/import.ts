@@ -75,7 +75,7 @@ export function registerImport(program: Command, deps: Deps): void {
       const progress = progressLine(session.deps.stderr, session.quiet);
       const report = await importFile(ctx, {
         file,
-        format: flags.format,
+        format: inputFormat(session, flags),
         key: flags.key,
         onConflict: (flags.onConflict ?? 'update') as 'update' | 'skip' | 'fail',
         map: flags.map ? parseMapSpec(flags.map) : undefined,
@@ -110,4 +110,14 @@ export async function printImportReport(session: Session, report: Parameters<typ
 function workerMinBytes(env: NodeJS.ProcessEnv): number | undefined {
   const n = Number(env.CUSTFILE_WORKER_MIN_BYTES);
   return env.CUSTFILE_WORKER_MIN_BYTES !== undefined && env.CUSTFILE_WORKER_MIN_BYTES !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The file's format. The program's own --format (the output's) is parsed first and takes the
+ * flag wherever it stands, so `import F --format xlsx` arrives there: a file format (csv, xlsx,
+ * vcf) given to import is the input's; json, ndjson and table stay the report's.
+ */
+export function inputFormat(session: Session, flags: ImportFlags): string | undefined {
+  const global = session.globals.format;
+  return flags.format ?? (global === 'csv' || global === 'xlsx' || global === 'vcf' ? global : undefined);
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { progressLine } from '../ui/progress.js';
-import { type ImportFlags, printImportReport } from './import.js';
+import { type ImportFlags, inputFormat, printImportReport } from './import.js';
 import { type Deps, type Session, action, examples, parsePositiveInt } from './shared.js';
 
 export function registerSale(program: Command, deps: Deps): void {
@@ -73,7 +73,7 @@ export async function importSalesCommand(session: Session, file: string, flags: 
   const progress = progressLine(session.deps.stderr, session.quiet);
   const report = await importSalesFile(ctx, {
     file,
-    format: flags.format,
+    format: inputFormat(session, flags),
     key: flags.key,
     map: flags.map ? parseMapSpec(flags.map) : undefined,
     dateFormat: flags.dateFormat,

@@ -4,7 +4,7 @@
  * bomb limits. Dates become ISO dates; every other cell becomes its text.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { RejectedInputError } from '../errors.js';
+import { RejectedInputError, UsageError } from '../errors.js';
 import { csvLine } from './csv-text.js';
 import type { SourceRow, TabularSource } from './csv-source.js';
 import { checkZip } from './zip-guard.js';
@@ -79,6 +79,8 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator
 }
 
 export async function openXlsxSource(file: string, options: { sheet?: string }): Promise<TabularSource> {
+  // a zip is read from its directory at the end: it needs a file, not a stream
+  if (file === '-') throw new UsageError('an xlsx sheet cannot be read from stdin; give its file name.');
   checkZip(file);
   const ExcelJS = (await import('exceljs')).default;
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {

@@ -110,6 +110,29 @@ describe('files people have', () => {
     expect(byName(list(sb), 'Hans Groß')).toMatchObject({ postcode: '01234' });
     expect(sb.query('SELECT DISTINCT source FROM history')).toEqual([{ source: 'import:stdin' }]);
   });
+
+  it('--format names the file format whatever the extension; json still formats the report', () => {
+    const first = sandbox();
+    try {
+      const out = path.join(first.dir, 'sheet.dat');
+      first.run(['import', fixture('german-excel.csv')]);
+      expect(first.run(['export', '--format', 'xlsx', '--out', out]).code).toBe(0);
+      const r = sb.run(['import', out, '--format', 'xlsx']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(list(sb).length).toBe(list(first).length);
+      const vcf = path.join(sb.dir, 'cards.txt');
+      fs.copyFileSync(fixture('contacts.vcf'), vcf);
+      expect(sb.run(['import', vcf, '--format', 'vcf']).code).toBe(0);
+      const report = sb.run(['import', fixture('german-excel.csv'), '--format', 'json']);
+      expect(json<{ rows: number }>(report).rows).toBeGreaterThan(0);
+      // a sheet cannot come from stdin: said, not an unexpected failure
+      const stdin = sb.run(['import', '-', '--format', 'xlsx'], { input: fs.readFileSync(out) });
+      expect(stdin.code).toBe(2);
+      expect(stdin.stderr).toMatch(/an xlsx sheet cannot be read from stdin/);
+    } finally {
+      first.cleanup();
+    }
+  });
 });
 
 describe('import rules', () => {
