@@ -114,21 +114,7 @@ export async function* mapRows(
   }
   onMapping?.(mapping);
   const width = headers.length;
-  const sample: { line: number; cells: string[]; raw: string }[] = [];
-  const iterator = rows[Symbol.asyncIterator]();
-  let done = false;
-  // bounded in text too: a file of 200 KB notes must not be held 1,000 rows at a time (the
-  // import worker's heap is capped)
-  let sampleChars = 0;
-  while (sample.length < SAMPLE_ROWS && sampleChars < SAMPLE_CHARS) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    sample.push(next.value);
-    sampleChars += next.value.raw.length;
-  }
+  const { sample, all } = await readAhead(rows);
   const slashOrders: Record<number, SlashOrder | 'ambiguous'> = options.dateFormat ? {} : decideSlashOrders(mapping, sample.map((r) => r.cells));
   const convert = (row: { line: number; cells: string[]; raw: string }): ImportRecord => {
     if (row.cells.length !== width) {
@@ -139,13 +125,39 @@ export async function* mapRows(
     }
     return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal }) };
   };
-  for (const row of sample) yield convert(row);
-  if (done) return;
-  for (;;) {
+  for await (const row of all) yield convert(row);
+}
+
+/**
+ * The first rows of a source, read ahead to settle per-column choices (slash-date order, decimal
+ * separator), and all rows again from the first. At most SAMPLE_ROWS rows or SAMPLE_CHARS of
+ * text: a file of 200 KB notes must not be held 1,000 rows at a time (the import worker's heap
+ * is capped).
+ */
+export async function readAhead<T extends { raw: string }>(rows: AsyncIterable<T>): Promise<{ sample: T[]; all: AsyncIterable<T> }> {
+  const iterator = rows[Symbol.asyncIterator]();
+  const sample: T[] = [];
+  let done = false;
+  let chars = 0;
+  while (sample.length < SAMPLE_ROWS && chars < SAMPLE_CHARS) {
     const next = await iterator.next();
-    if (next.done) return;
-    yield convert(next.value);
+    if (next.done) {
+      done = true;
+      break;
+    }
+    sample.push(next.value);
+    chars += next.value.raw.length;
   }
+  async function* all(): AsyncGenerator<T> {
+    yield* sample;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { sample, all: all() };
 }
 
 /** Groups records for `importRecords`: one await per batch instead of one per row. */

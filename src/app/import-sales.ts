@@ -47,12 +47,12 @@ import {
   removeFormulaGuard,
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
-import type { SourceRow, TabularSource } from '../io/csv-source.js';
+import type { TabularSource } from '../io/csv-source.js';
 import { TextFileWriter, openInput } from '../io/files.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
-import { checkKey } from './import-profiles.js';
+import { checkKey, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +321,6 @@ export interface SalesImportReport extends ImportFileReport {
   ignoredColumns: string[];
 }
 
-const SAMPLE_ROWS = 1000;
 const MAX_REPORTED = 20;
 const MAX_CACHED_KEYS = 50_000;
 
@@ -369,32 +368,13 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   const keyField = mapping.key;
 
   // the first rows settle the slash-date order and the decimal separator
-  const iterator = source.rows[Symbol.asyncIterator]();
-  const sample: SourceRow[] = [];
-  let exhausted = false;
-  while (sample.length < SAMPLE_ROWS) {
-    const next = await iterator.next();
-    if (next.done) {
-      exhausted = true;
-      break;
-    }
-    sample.push(next.value);
-  }
+  const { sample, all: rows } = await readAhead(source.rows);
   const rowContext: RowContext = {
     today: ctx.clock.today(),
     dateFormat: input.dateFormat,
     slashOrder: input.dateFormat ? undefined : decideSlashOrder(sample.map((r) => r.cells[mapping.date.index] ?? '')),
     decimal: decideDecimal(sample.map((r) => r.cells[mapping.amount.index] ?? ''), format === 'csv' ? source.delimiter : undefined),
   };
-  const rows = (async function* (): AsyncGenerator<SourceRow> {
-    yield* sample;
-    if (exhausted) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  })();
 
   const report: SalesImportReport = {
     rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [],
