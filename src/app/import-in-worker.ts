@@ -109,14 +109,14 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
   try {
     const opened = await next();
     if (opened.type !== 'opened') throw new Error(`the import worker sent ${opened.type} first`);
+    // mapRows settles the mapping (after the question about unknown columns) before any row
     const mapped = await next();
-    // an empty file has no rows to map: the worker ends without a mapping
-    const keyHint = mapped.type === 'mapping' ? mapped.keyHint : 'email';
-    const pending: FromWorker[] = mapped.type === 'mapping' ? [] : [mapped];
+    if (mapped.type !== 'mapping') throw new Error(`the import worker sent ${mapped.type} before the mapping`);
+    const keyHint = mapped.keyHint;
     async function* records(): AsyncGenerator<ImportRecord[]> {
       try {
         for (;;) {
-          const m = pending.shift() ?? (await next());
+          const m = await next();
           if (m.type === 'end') return;
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);

@@ -80,36 +80,37 @@ export function registerExport(program: Command, deps: Deps): void {
         }
         const { exportProfiles } = await import('../app/export-profiles.js');
         const data = exportProfiles(ctx, filters, flags.sort);
-        if (format === 'xlsx') {
-          const { checkXlsxRows, writeXlsx } = await import('../io/xlsx-writer.js');
-          const { xlsxColumns } = await import('../ui/views.js');
-          checkXlsxRows(data.count());
-          return writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never, toStdout ? 'standard output' : flags.out!);
-        }
-        if (format === 'vcf') {
-          const { profileToVcard } = await import('../io/vcard.js');
-          let written = 0;
-          for (const p of data.rows) {
-            await out.write(profileToVcard(p, data.companyOf(p)));
-            written++;
+        // one read snapshot, ended however the writing ends (a row limit, a closed pipe)
+        try {
+          if (format === 'xlsx') {
+            const { checkXlsxRows, writeXlsx } = await import('../io/xlsx-writer.js');
+            const { xlsxColumns } = await import('../ui/views.js');
+            checkXlsxRows(data.count());
+            return await writeXlsx(data.rows, xlsxColumns(data.customKeys), stream as never, toStdout ? 'standard output' : flags.out!);
           }
-          await out.flush();
-          return written;
-        }
-        const csv = flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : {};
-        if (format === 'csv') {
-          // SQLite writes the lines: the whole file, so the time that matters
-          const { renderCsvFromSqlite } = await import('../ui/render.js');
-          const { csvColumns } = await import('../ui/records.js');
-          try {
+          if (format === 'vcf') {
+            const { profileToVcard } = await import('../io/vcard.js');
+            let written = 0;
+            for (const p of data.rows) {
+              await out.write(profileToVcard(p, data.companyOf(p)));
+              written++;
+            }
+            await out.flush();
+            return written;
+          }
+          const csv = flags.excel ? { bom: true, delimiter: ';', eol: '\r\n' } : {};
+          if (format === 'csv') {
+            // SQLite writes the lines: the whole file, so the time that matters
+            const { renderCsvFromSqlite } = await import('../ui/render.js');
+            const { csvColumns } = await import('../ui/records.js');
             return await renderCsvFromSqlite(data.csv(csv.delimiter ?? ',', csv.eol ?? '\n'), csvColumns(data.customKeys), data.byId, out, csv);
-          } finally {
-            data.close();
           }
+          const { renderList } = await import('../ui/render.js');
+          const { profileListView } = await import('../ui/views.js');
+          return await renderList(data.rows, profileListView(data.customKeys), format, out, { color: false });
+        } finally {
+          data.close();
         }
-        const { renderList } = await import('../ui/render.js');
-        const { profileListView } = await import('../ui/views.js');
-        return renderList(data.rows, profileListView(data.customKeys), format, out, { color: false });
       };
       try {
         const written = await write();

@@ -308,6 +308,13 @@ export interface ListOptions {
   limit: number | null;
 }
 
+/** The column of an import key field (`checkKey` in app/import-profiles.ts has vetted it). */
+function keyColumn(field: string): string {
+  if (field === 'revenue') return 'revenue_cents';
+  if (!/^[a-z_]+$/.test(field)) throw new Error(`not a key field: ${field}`);
+  return field;
+}
+
 export class ProfileRepo {
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();
   private utf8: boolean | undefined;
@@ -350,21 +357,15 @@ export class ProfileRepo {
    * "one" from "ambiguous". `field` comes from the catalogue, never from user text.
    */
   byKey(field: string, value: string | number): Profile[] {
-    let where: string;
-    if (field === 'id') where = 'p.id = ?';
-    else if (field === 'email' || field === 'name') where = `p.${field} = ? COLLATE NOCASE`;
-    else if (field === 'revenue') where = 'p.revenue_cents = ?';
-    else if (/^[a-z_]+$/.test(field)) where = `p.${field} = ?`;
-    else throw new Error(`not a key field: ${field}`);
+    const column = keyColumn(field);
+    const where = field === 'email' || field === 'name' ? `p.${column} = ? COLLATE NOCASE` : `p.${column} = ?`;
     const rows = this.stmt(`${PROFILE_SELECT} WHERE ${where} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
     return rows.map(rowToProfile);
   }
 
-  /** The company of that name (any case), the oldest when there are several. */
   /** The stored value of an import key field (see byKey) of one profile. */
   keyValue(id: number, field: string): string | number | null | undefined {
-    const column = field === 'revenue' ? 'revenue_cents' : field;
-    if (!/^[a-z_]+$/.test(column)) throw new Error(`not a key field: ${field}`);
+    const column = keyColumn(field);
     return (this.stmt(`SELECT ${column} AS v FROM profiles WHERE id = ?`).get(id) as { v: string | number | null } | undefined)?.v;
   }
 
@@ -377,6 +378,7 @@ export class ProfileRepo {
     return this.db.prepare('SELECT id, kind, name FROM profiles').iterate() as IterableIterator<{ id: number; kind: string; name: string }>;
   }
 
+  /** The company of that name (any case), the oldest when there are several. */
   companyIdByName(name: string): number | undefined {
     const row = this.stmt("SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' ORDER BY id LIMIT 1").get(name) as { id: number } | undefined;
     return row?.id;

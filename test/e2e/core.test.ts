@@ -479,6 +479,12 @@ describe('output', () => {
     expect(big.stdout).toMatch(/^id,kind,external_id,name,/);
     expect(big.stderr).toBe('');
     expect(big.status).toBe(0);
+    // sorted (ids read ahead, then lines in blocks), and a sheet, into a pipe closed early
+    for (const args of ['export --sort name', 'export --format xlsx', 'export --format vcf']) {
+      const r2 = require_spawn('/bin/bash', ['-c', `set -o pipefail; "${process.execPath}" bin/custfile --db "${sb.db}" ${args} | head -c 2`]);
+      expect(r2.stderr, args).toBe('');
+      expect(r2.status, args).toBe(0);
+    }
   });
 });
 
