@@ -18,6 +18,7 @@
  * lines checks them (ui/csv.ts) and writes the rare row that needs more from its profile
  * instead.
  */
+import { FORMULA_STARTERS } from '../domain/formula-guard.js';
 import { fieldByName } from '../domain/fields.js';
 import { type SqlFragment, columnOf } from './filter-sql.js';
 
@@ -29,8 +30,8 @@ export type CsvCell = ({ field: string } | { custom: string }) & {
   quote: boolean;
 };
 
-// GLOB patterns; the literals hold real tab, LF and CR characters
-const FORMULA_START = "'[=+@\t\r-]*'";
+// GLOB patterns; the literals hold real tab, LF and CR characters ('-' last in a GLOB class)
+const FORMULA_START = `'[${FORMULA_STARTERS.replace('-', '')}-]*'`;
 const NEEDS_QUOTES = `'*[",;|\t\n\r]*'`;
 
 /** SQL that makes the cell of one value (`v` is named more than once: a column, nothing dearer). */

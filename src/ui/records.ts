@@ -2,6 +2,7 @@
  * Profiles as users and scripts see them: SPEC.md's field names, money as numbers in the file's
  * currency (exact to the cent), tags as an array, custom fields as an object.
  */
+import { FORMULA_STARTERS, guardFormula } from '../domain/formula-guard.js';
 import { FIELDS } from '../domain/fields.js';
 import type { Profile } from '../domain/profile.js';
 import { formatCents } from '../domain/values.js';
@@ -112,14 +113,7 @@ export function csvColumns(customKeys: readonly string[]): ProfileCsvColumn[] {
   return columns;
 }
 
-/** What starts a formula in a spreadsheet (a character class body). */
-export const FORMULA_START = '=+\\-@\\t\\r';
+/** What starts a formula in a spreadsheet, as the body of a regular expression's character class. */
+export const FORMULA_START = FORMULA_STARTERS.replace(/[-\\\]^]/g, '\\$&');
 
-/**
- * Spreadsheets run cells that start with = + - @ tab or CR as formulas; a leading `'` makes them
- * text. (The first character compared, not a regular expression: this runs for every text cell.)
- */
-export function guardFormula(cell: string): string {
-  const c = cell.charCodeAt(0);
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 ? `'${cell}` : cell;
-}
+export { guardFormula };
