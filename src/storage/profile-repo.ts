@@ -520,9 +520,11 @@ export class ProfileRepo {
         given++;
         if (row !== undefined) yield row;
       }
-    } catch {
+    } catch (err) {
       // json_object() refuses a BLOB (only from outside custfile), and tags may not parse: the
-      // rows not given yet come from the JavaScript path, which fails (if it does) as it always did
+      // rows not given yet come from the JavaScript path, which fails (if it does) as it always
+      // did. Anything else (the file busy, gone) is not a matter of this row's values.
+      if (!(err instanceof SyntaxError || (err instanceof Error && /BLOB/.test(err.message)))) throw err;
       let skip = given;
       for (const profile of this.iterate(options)) if (skip-- <= 0) yield profile;
     }

@@ -5,13 +5,14 @@
 import { FORMULA_STARTERS, guardFormula } from '../domain/formula-guard.js';
 import { FIELDS } from '../domain/fields.js';
 import type { Profile } from '../domain/profile.js';
-import { formatCents } from '../domain/values.js';
+import { centsToNumber, formatCents } from '../domain/values.js';
 import type { CsvCell } from '../storage/profile-csv.js';
 import type { CsvColumn } from './csv.js';
 
 export type PublicRecord = Record<string, unknown>;
 
-const money = (cents: number | null): number | null => (typeof cents === 'number' ? cents / 100 : cents);
+// a value that is not a number (text put there by another tool) is shown as it is
+const money = (cents: number | null): number | null => (typeof cents === 'number' ? centsToNumber(cents) : cents);
 
 /**
  * A profile in FIELDS' order (test/unit/records.test.ts holds it to the catalogue). Written out
