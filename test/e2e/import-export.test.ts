@@ -217,6 +217,41 @@ describe('import rules', () => {
     expect(dumpDatabase(sb.db)).toBe(before);
   });
 
+  it('rows the key cannot place: a taken external_id, a key shared by two profiles, a --key that is no key', () => {
+    expect(sb.run(['add', 'person', '--name', 'Eva Alt', '--email', 'shared@example.org', '--set', 'external_id=K-1']).code).toBe(0);
+    expect(sb.run(['add', 'person', '--name', 'Eva Neu', '--email', 'shared@example.org']).code).toBe(0);
+    const file = path.join(sb.dir, 'keys.csv');
+    fs.writeFileSync(file, 'email,external_id,first_name,last_name\nnew@example.org,K-1,Ute,Kern\nshared@example.org,,Eva,Lang\nok@example.org,K-2,Max,Muster\n');
+    const before = list(sb).length;
+    const r = sb.run(['import', file, '--key', 'email']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line 2: external_id is already used by another profile/);
+    expect(r.stderr).toMatch(/line 3: its email matches more than one profile/);
+    expect(list(sb).length).toBe(before + 1);
+    const bad = sb.run(['import', file, '--key', 'birthday']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--key must be a field that identifies a profile/);
+  });
+
+  it('a structural error after whole batches: those stay, the message says so, and a rerun is safe', () => {
+    expect(sb.run(['add', 'company', '--name', 'Vorhanden GmbH']).code).toBe(0); // not empty: batched, not bulk
+    const file = path.join(sb.dir, 'long.csv');
+    const rows = Array.from({ length: 6000 }, (_, i) => `p${i}@example.org,Person,Nr ${i}`);
+    fs.writeFileSync(file, `email,first_name,last_name\n${rows.join('\n')}\nbroken@example.org,"Never,closed\n`);
+    const r = sb.run(['import', file]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/a quoted cell is never closed/);
+    expect(r.stderr).toMatch(/rows before that were imported, and running it again after the fix is safe/);
+    // batches end at 5,000 rows or 250 ms: some whole ones are in, the open one is not
+    const persons = () => sb.query<{ n: number }>("SELECT count(*) AS n FROM profiles WHERE kind = 'person'")[0]!.n;
+    expect(persons()).toBeGreaterThan(0);
+    expect(persons()).toBeLessThanOrEqual(6000);
+    fs.writeFileSync(file, `email,first_name,last_name\n${rows.join('\n')}\nbroken@example.org,Now,closed\n`);
+    const again = sb.run(['import', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(persons()).toBe(6001);
+  });
+
   it('--on-conflict skip and fail', () => {
     const file = path.join(sb.dir, 'a.csv');
     fs.writeFileSync(file, 'email,last_name,city\na@example.org,A,Dresden\n');
