@@ -33,8 +33,9 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
  * process.stderr, made on its first use: when stderr is a pipe, making it loads `net` and builds a
  * socket (~1.3 ms), and most runs never write a message.
  */
-export function lazyStderr(get: () => NodeJS.WriteStream = () => process.stderr, fd = 2): WritableLike {
-  const isatty = () => process.getBuiltinModule('node:tty').isatty(fd);
+function lazyStderr(): WritableLike {
+  const get = () => process.stderr;
+  const isatty = () => process.getBuiltinModule('node:tty').isatty(2);
   return {
     write: (chunk) => get().write(chunk),
     once: (event, listener) => get().once(event, listener),

@@ -110,7 +110,7 @@ export class IdIndex {
 const CHECK_SEED = 0x9e3779b9;
 
 /** FNV-1a over the UTF-16 code units, with a final mix so that the low bits spread. */
-export function hash(text: string, seed = 0x811c9dc5): number {
+function hash(text: string, seed = 0x811c9dc5): number {
   let h = seed;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

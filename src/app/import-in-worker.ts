@@ -14,7 +14,7 @@ import type { ImportRecord, UnknownColumnsAsker } from './import-profiles.js';
 import { type RecordBatch, decodeBatch } from './record-batches.js';
 
 /** Below this size a worker's start (≈40 ms) costs more than it saves. */
-export const WORKER_MIN_BYTES = 4 << 20;
+const WORKER_MIN_BYTES = 4 << 20;
 
 export interface WorkerJob {
   file: string;

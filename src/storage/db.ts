@@ -115,7 +115,7 @@ function configure(sqlite: SqliteDatabase, file: string, write: boolean): void {
  */
 declare const __filename: string | undefined;
 let nativeBinding: string | object | undefined | null = null;
-export function sqliteAddon(): string | object | undefined {
+function sqliteAddon(): string | object | undefined {
   if (nativeBinding === null) {
     try {
       // the CLI is bundled as CommonJS (no import.meta there); tests and tools load the ES modules
