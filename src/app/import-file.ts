@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
-import { TextFileWriter, openInput, readWholeFile } from '../io/files.js';
+import { RejectsFile, openInput, readWholeFile } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, inBatches, mapRows } from './import-profiles.js';
 
@@ -57,18 +57,9 @@ export function historySource(file: string): string {
 export async function importFile(ctx: AppContext, input: ImportFileInput): Promise<ImportFileReport> {
   const format = importFormat(input.file, input.format);
   const label = input.file === '-' ? 'stdin' : input.file;
-  let rejects: TextFileWriter | null = null;
   let header: string | null = null;
-  const eol = '\n';
-  const onReject = input.rejectsPath
-    ? (row: { raw: string }) => {
-        if (!rejects) {
-          rejects = new TextFileWriter(input.rejectsPath!);
-          if (header !== null) rejects.write(header + eol);
-        }
-        rejects.write(row.raw + eol);
-      }
-    : undefined;
+  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => header) : null;
+  const onReject = rejects ? (row: { raw: string }) => rejects.add(row.raw) : undefined;
 
   let records: AsyncIterable<ImportRecord[]>;
   let keyHint = 'email';
@@ -132,14 +123,10 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);
-    if (input.rejectsPath && !rejects && report.rejected === 0) {
-      // an empty rejects file with the header, so a stale one from an earlier run is not mistaken
-      rejects = new TextFileWriter(input.rejectsPath);
-      if (header !== null) rejects.write(header + eol);
-    }
+    rejects?.finish();
     return { ...report, file: label, format, ...extra, rejectsPath: input.rejectsPath };
   } finally {
-    (rejects as TextFileWriter | null)?.close();
+    rejects?.close();
     await closeSource();
   }
 }

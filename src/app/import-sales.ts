@@ -48,7 +48,7 @@ import {
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
-import { TextFileWriter, openInput } from '../io/files.js';
+import { RejectsFile, openInput } from '../io/files.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
@@ -383,17 +383,11 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     rejectsPath: input.rejectsPath, sales: true, ignoredColumns: mapping.ignored,
   };
 
-  let rejects: TextFileWriter | null = null;
+  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => source.headerRaw) : null;
   const reject = (line: number, raw: string, reason: string) => {
     report.rejected++;
     if (report.rejections.length < MAX_REPORTED) report.rejections.push({ line, reason });
-    if (input.rejectsPath) {
-      if (!rejects) {
-        rejects = new TextFileWriter(input.rejectsPath);
-        rejects.write(`${source.headerRaw}\n`);
-      }
-      rejects.write(`${raw}\n`);
-    }
+    rejects?.add(raw);
   };
 
   const { store, clock } = ctx;
@@ -502,13 +496,9 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
       flush();
       store.commit();
     }
-    if (input.rejectsPath && !rejects) {
-      // an empty rejects file with the header, so a stale one from an earlier run is not mistaken
-      rejects = new TextFileWriter(input.rejectsPath);
-      rejects.write(`${source.headerRaw}\n`);
-    }
+    rejects?.finish();
   } finally {
-    (rejects as TextFileWriter | null)?.close();
+    rejects?.close();
     store.guard(() => store.sales.endBulk(bulk));
   }
   report.seconds = (performance.now() - started) / 1000;

@@ -52,6 +52,41 @@ export class TextFileWriter {
   }
 }
 
+/**
+ * A `--rejects` file: the source's header, then each rejected record as it was read. Opened on
+ * the first rejection; `finish()` makes it even when there was none, so that a stale file of an
+ * earlier run is not taken for this one's.
+ */
+export class RejectsFile {
+  private writer: TextFileWriter | null = null;
+  /** `header`: the source's header line as read, once it is known (null: none, as in vCard). */
+  constructor(
+    private readonly file: string,
+    private readonly header: () => string | null,
+  ) {}
+
+  add(raw: string): void {
+    this.open().write(`${raw}\n`);
+  }
+
+  finish(): void {
+    this.open();
+  }
+
+  close(): void {
+    this.writer?.close();
+  }
+
+  private open(): TextFileWriter {
+    if (this.writer === null) {
+      this.writer = new TextFileWriter(this.file);
+      const header = this.header();
+      if (header !== null) this.writer.write(`${header}\n`);
+    }
+    return this.writer;
+  }
+}
+
 export function createFileStream(file: string): Writable {
   try {
     const fd = fs.openSync(file, 'w', 0o600);
