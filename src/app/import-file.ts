@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
-import { RejectsFile, openInput, readWholeFile } from '../io/files.js';
+import { RejectsFile, openInput } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, inBatches, mapRows } from './import-profiles.js';
 
@@ -105,7 +105,13 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     })));
   } else {
     const { cardText, parseVcards } = await import('../io/vcard.js');
-    const text = (await readWholeFile(input.file, input.stdin)).toString('utf8');
+    // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not always UTF-8
+    const { decodeStream } = await import('../io/sniff.js');
+    const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding });
+    let text = '';
+    for await (const chunk of decoded.stream) text += String(chunk);
+    extra.encoding = decoded.encoding;
+    extra.guessed = decoded.guessed;
     const parsed = parseVcards(text);
     const lines = text.split(/\r\n|\n|\r/);
     keyHint = 'email';

@@ -22,16 +22,6 @@ export function openInput(file: string, stdin: Readable = process.stdin): Readab
   return fs.createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
-export function readWholeFile(file: string, stdin: Readable = process.stdin): Promise<Buffer> {
-  const stream = openInput(file, stdin);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('error', (err) => reject(fileError(file, err, 'read')));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
 /** A text file written synchronously, line by line (rejects files are small). */
 export class TextFileWriter {
   private fd: number;

@@ -104,6 +104,29 @@ describe('files people have', () => {
     expect(list(sb).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('a vCard in windows-1252 or UTF-16 keeps its umlauts; --encoding names one', () => {
+    const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jürgen Größ\r\nN:Größ;Jürgen;;;\r\nEMAIL:jg@example.org\r\nADR:;;Königstraße 5;Görlitz;;02826;\r\nEND:VCARD\r\n';
+    const latin = path.join(sb.dir, 'outlook.vcf');
+    fs.writeFileSync(latin, Buffer.from(card, 'latin1'));
+    const r = sb.run(['import', latin]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/windows-1252/);
+    expect(byName(list(sb), 'Jürgen Größ')).toMatchObject({ city: 'Görlitz', street: 'Königstraße 5' });
+    const other = sandbox();
+    try {
+      const utf16 = path.join(other.dir, 'utf16.vcf');
+      fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(card, 'utf16le')]));
+      expect(other.run(['import', utf16]).code).toBe(0);
+      expect(byName(list(other), 'Jürgen Größ')).toMatchObject({ city: 'Görlitz' });
+      const named = path.join(other.dir, 'named.vcf');
+      fs.writeFileSync(named, Buffer.from(card.replace('jg@', 'jg2@'), 'latin1'));
+      expect(other.run(['import', named, '--encoding', 'windows-1252']).code).toBe(0);
+      expect(list(other).filter((p) => p.name === 'Jürgen Größ')).toHaveLength(2);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('reads from stdin with -', () => {
     const r = sb.run(['import', '-'], { input: 'Vorname;Nachname;PLZ\nHans;Groß;01234\n' });
     expect(r.code, r.stderr).toBe(0);
