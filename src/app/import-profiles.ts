@@ -17,6 +17,7 @@ import { RejectedInputError, UsageError } from '../errors.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
+  type ImportValues,
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
@@ -36,6 +37,7 @@ import type { AppContext } from './context.js';
 import { recordCreation, writeChanges } from './profiles.js';
 import type { Store } from '../storage/store.js';
 import { IdIndex, type IdSource } from './id-index.js';
+import { importFingerprint } from '../domain/import-fingerprint.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
 
@@ -175,15 +177,34 @@ export async function* inBatches<T>(items: AsyncIterable<T>, size = 500): AsyncG
 
 /** Applies records (in batches, in file order) to the store. */
 export async function importRecords(ctx: AppContext, records: AsyncIterable<ImportRecord[]>, options: ImportOptions, keyHint: string): Promise<ImportReport> {
-  const started = performance.now();
-  const { store, clock } = ctx;
   const key = options.key ?? keyHint;
   checkKey(key);
+  // A first import into an empty file is a bulk load: one transaction, indexes built at the end
+  // (see storage/bulk-load.ts), rows found through the ids it loaded (see loadedFinder), and a
+  // rollback journal instead of the WAL while it runs.
+  const bulk = !options.dryRun && options.bulk !== false && ctx.store.profiles.isEmpty();
+  const restoreJournal = bulk ? ctx.store.rollbackJournal() : null;
+  try {
+    return await applyRecords(ctx, records, options, key, bulk);
+  } finally {
+    restoreJournal?.();
+  }
+}
+
+async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord[]>, options: ImportOptions, key: string, wantBulk: boolean): Promise<ImportReport> {
+  const started = performance.now();
+  const { store, clock } = ctx;
   const keyField = fieldByName(key)!;
   const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
-  // A first import into an empty file is a bulk load: one transaction, indexes built at the end
-  // (see storage/bulk-load.ts), rows found through the ids it loaded (see loadedFinder).
-  const bulk = !options.dryRun && options.bulk !== false && store.profiles.isEmpty();
+  // decided again inside the write lock: another import may have filled the file meanwhile
+  store.begin();
+  let bulk: boolean;
+  try {
+    bulk = wantBulk && store.profiles.isEmpty();
+  } catch (err) {
+    store.rollback();
+    throw err;
+  }
   const finder = bulk ? loadedFinder(store, key) : indexFinder(store, key);
   const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
@@ -230,8 +251,8 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   };
 
   /** Writes the difference between two drafts with its history; false when there is none. */
-  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft): boolean => {
-    if (writeChanges(ctx, id, before, after, now).length === 0) return false;
+  const writeUpdate = (id: number, before: ProfileDraft, after: ProfileDraft, importFp: number | null = null): boolean => {
+    if (writeChanges(ctx, id, before, after, now, importFp).length === 0) return false;
     finder.stored(id, after, before);
     return true;
   };
@@ -240,6 +261,28 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
   const nameOf = (request: ChangeRequest): string =>
     (request.set.find((s) => s.field === 'name')?.value ??
       [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
+  /**
+   * A re-import's short cut (see storage migration 0030): the one profile with the row's key was
+   * written from this very row and not since, and the contact's company is still the one its
+   * name finds. Rows that set company fields, and `--on-conflict skip|fail`, go the long way.
+   * Returns true for "unchanged", else the fingerprint stored on the matched profile (or null).
+   */
+  const quickUnchanged = (values: ImportValues, request: ChangeRequest, fp: number, companyName: string | null): true | number | null => {
+    const keyCell = keyCellOf(request);
+    if (keyCell === '') return null;
+    const state = store.profiles.importState(key, parseFieldValue(keyField, keyCell) as string | number);
+    if (state.length !== 1) return null;
+    const p = state[0]!;
+    if (p.import_fp !== fp || p.kind !== values.kind) return p.import_fp;
+    if (companyName !== null) {
+      const lower = nocase(companyName);
+      const companyId = companyIds.get(lower) ?? finder.companyId(companyName);
+      if (companyId === undefined || companyId !== p.company_id) return p.import_fp;
+      rememberCompany(lower, companyId);
+    }
+    return true;
+  };
+
   const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
     const keyCell = keyCellOf(request);
     if (keyCell !== '') return finder.byKey(parseFieldValue(keyField, keyCell) as string | number);
@@ -247,16 +290,16 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
     return name === '' ? undefined : finder.byName(name, kind);
   };
 
-  const begin = () => {
-    store.begin();
+  const startBatch = () => {
     inBatch = 0;
     batchStarted = performance.now();
     now = clock.now();
   };
 
-  begin();
-  const bulkLoad = bulk ? store.beginBulkLoad() : null;
+  startBatch();
+  let bulkLoad: ReturnType<Store['beginBulkLoad']> | null = null;
   try {
+    if (bulk) bulkLoad = store.beginBulkLoad();
     for await (const batch of records) for (const record of batch) {
       report.rows++;
       if (!record.result.ok) {
@@ -268,8 +311,12 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
         // (no savepoint needed): the company of a key contact is found or created last.
         try {
           const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
-          let existing = findExisting(values.kind, request);
-          if (existing === undefined && values.kind === 'company') {
+          const fp = importFingerprint(values);
+          // in a bulk load only rows of this import can match: no fingerprint is stored yet
+          const quick = !bulk && options.onConflict === 'update' && values.companySet === undefined;
+          const stored = quick ? quickUnchanged(values, request, fp, companyName) : null;
+          let existing = stored === true ? undefined : findExisting(values.kind, request);
+          if (stored !== true && existing === undefined && values.kind === 'company') {
             // the company's own row, after a key contact's row created it by name
             const name = nocase(nameOf(request));
             const createdId = createdForContacts.get(name);
@@ -278,15 +325,19 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
               existing = store.profiles.byId(createdId);
             }
           }
-          if (existing === 'ambiguous') {
+          if (stored === true) {
+            report.unchanged++;
+          } else if (existing === 'ambiguous') {
             throw new RejectedInputError(`its ${key} matches more than one profile`);
           } else if (existing === undefined) {
             const draft = applyChanges(emptyDraft(values.kind), request);
-            if (draft.external_id !== null && store.profiles.externalIdTaken(draft.external_id, null)) {
+            // matched on external_id already: the lookup just said no profile has it
+            const keyedOnIt = key === 'external_id' && keyCellOf(request) !== '';
+            if (draft.external_id !== null && !keyedOnIt && store.profiles.externalIdTaken(draft.external_id, null)) {
               throw new RejectedInputError('external_id is already used by another profile');
             }
             if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
-            const id = store.profiles.insert(draft, now);
+            const id = store.profiles.insert(draft, now, fp);
             finder.stored(id, draft, null);
             recordCreation(ctx, id, draft, now);
             if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
@@ -304,8 +355,15 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
               throw new RejectedInputError('external_id is already used by another profile');
             }
             if (companyName !== null) after.company_id = findCompany(companyName, values.companySet);
-            if (writeUpdate(existing.id, before, after)) report.updated++;
-            else report.unchanged++;
+            if (writeUpdate(existing.id, before, after, fp)) {
+              report.updated++;
+            } else {
+              report.unchanged++;
+              // found unchanged the long way (a file imported before fingerprints, or edited
+              // since): store the fingerprint once, so the next re-import takes the short cut;
+              // one column, no history, updated_at untouched
+              if (quick && stored !== fp) store.profiles.setImportFingerprint(existing.id, fp);
+            }
           }
         } catch (err) {
           if (err instanceof UsageError || err instanceof RejectedInputError) {
@@ -319,7 +377,8 @@ export async function importRecords(ctx: AppContext, records: AsyncIterable<Impo
       if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
       if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
         store.commit();
-        begin();
+        store.begin();
+        startBatch();
       }
     }
   } catch (err) {

@@ -54,10 +54,10 @@ export function recordCreation(ctx: AppContext, id: number, draft: ProfileDraft,
  * changed; writes nothing when they are alike. Returns the changes. The caller holds the
  * transaction (update, import).
  */
-export function writeChanges(ctx: AppContext, id: number, before: ProfileDraft, after: ProfileDraft, at: string): FieldChange[] {
+export function writeChanges(ctx: AppContext, id: number, before: ProfileDraft, after: ProfileDraft, at: string, importFp: number | null = null): FieldChange[] {
   const changes = diffDrafts(before, after);
   if (changes.length === 0) return changes;
-  ctx.store.profiles.update(id, after, at);
+  ctx.store.profiles.update(id, after, at, importFp);
   for (const c of changes) {
     ctx.store.history.add({ profile_id: id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at, source: ctx.source });
   }

@@ -165,9 +165,11 @@ const WRITE_COLUMNS = [
   'reviewed_at', 'notes', 'custom',
 ] as const;
 
-const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at'];
+const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at', 'import_fp'];
 const INSERT_SQL = `INSERT INTO profiles (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
-const UPDATE_SQL = `UPDATE profiles SET ${[...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+// every write of the fields sets the import fingerprint (migration 0030): NULL unless an import
+// writes the profile from a row
+const UPDATE_SQL = `UPDATE profiles SET ${[...WRITE_COLUMNS, 'updated_at'].map((c) => `${c} = ?`).join(', ')}, import_fp = ? WHERE id = ?`;
 
 /** The draft's values in WRITE_COLUMNS order (positional binding: named costs ~5 µs a row more). */
 export function draftToValues(draft: ProfileDraft): unknown[] {
@@ -363,6 +365,26 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
+  /**
+   * What a re-import needs to see that a row changes nothing: the profiles with this key (at
+   * most two), their kind, company and import fingerprint; no full row is read.
+   */
+  importState(field: string, value: string | number): { id: number; kind: string; company_id: number | null; import_fp: number | null }[] {
+    const column = keyColumn(field);
+    const where = field === 'email' || field === 'name' ? `${column} = ? COLLATE NOCASE` : `${column} = ?`;
+    return this.stmt(`SELECT id, kind, company_id, import_fp FROM profiles WHERE ${where} ORDER BY id LIMIT 2`).all(value) as {
+      id: number;
+      kind: string;
+      company_id: number | null;
+      import_fp: number | null;
+    }[];
+  }
+
+  /** After an import wrote a profile from a row (see migration 0030). */
+  setImportFingerprint(id: number, importFp: number): void {
+    this.stmt('UPDATE profiles SET import_fp = ? WHERE id = ?').run(importFp, id);
+  }
+
   /** The stored value of an import key field (see byKey) of one profile. */
   keyValue(id: number, field: string): string | number | null | undefined {
     const column = keyColumn(field);
@@ -389,15 +411,17 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
-  insert(draft: ProfileDraft, now: string): number {
+  /** `importFp`: the import row the profile is made from (see migration 0030). */
+  insert(draft: ProfileDraft, now: string, importFp: number | null = null): number {
     const values = draftToValues(draft);
-    values.push(now, now);
+    values.push(now, now, importFp);
     return Number(this.stmt(INSERT_SQL).run(values).lastInsertRowid);
   }
 
-  update(id: number, draft: ProfileDraft, now: string): void {
+  /** `importFp`: the import row the profile is now made from; any other write forgets it. */
+  update(id: number, draft: ProfileDraft, now: string, importFp: number | null = null): void {
     const values = draftToValues(draft);
-    values.push(now, id);
+    values.push(now, importFp, id);
     this.stmt(UPDATE_SQL).run(values);
   }
 

@@ -1,6 +1,7 @@
 import { initial } from './0010-initial.js';
 import { birthdayLookup } from './0020-birthday-lookup.js';
+import { importFingerprint } from './0030-import-fingerprint.js';
 import type { Migration } from './runner.js';
 
 /** Every schema step, oldest first. Add new ones at the end, numbered in tens. */
-export const MIGRATIONS: readonly Migration[] = [initial, birthdayLookup];
+export const MIGRATIONS: readonly Migration[] = [initial, birthdayLookup, importFingerprint];

@@ -1,0 +1,149 @@
+/**
+ * Re-imports and the import fingerprint (storage migration 0030): a row that would change nothing
+ * is skipped without reading the profile, and that short cut decides exactly as the long way
+ * (read, merge, compare) does, whatever happened to the profiles between the imports.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, dumpDatabase, sandbox } from './helpers.js';
+
+let sbs: Sandbox[] = [];
+const fresh = () => {
+  const sb = sandbox();
+  sbs.push(sb);
+  return sb;
+};
+beforeEach(() => {
+  sbs = [];
+});
+afterEach(() => {
+  for (const sb of sbs) sb.cleanup();
+});
+
+const CSV = [
+  'external_id,kind,company,first_name,last_name,email,city,postcode,tags,revenue',
+  'C-1,company,Elbwerk GmbH,,,info@elbwerk.de,Dresden,01067,b2b,"1.250.000,00"',
+  'P-1,person,Elbwerk GmbH,Anna,Lang,anna@elbwerk.de,Dresden,01069,vip,',
+  'P-2,person,Elbwerk GmbH,Jörg,Schröder,joerg@elbwerk.de,Dresden,01069,,',
+  'P-3,person,,Bernd,Kurz,bernd@example.org,Leipzig,04109,"vip,newsletter",',
+  'C-2,company,Saalewerk AG,,,info@saalewerk.de,Halle,06108,,',
+  'P-4,person,Saalewerk AG,Eva,Roth,eva@saalewerk.de,Halle,06108,,',
+  '',
+].join('\n');
+
+function writeCsv(sb: Sandbox, text = CSV): string {
+  const file = path.join(sb.dir, 'kunden.csv');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Every stored value but the clock's and the fingerprint: what a user can see. */
+function visible(db: string): string {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const columns = (conn.prepare('SELECT name FROM pragma_table_xinfo(?)').all('profiles') as { name: string }[])
+      .map((c) => c.name)
+      .filter((c) => !['created_at', 'updated_at', 'fresh_on', 'import_fp'].includes(c));
+    const profiles = conn.prepare(`SELECT ${columns.join(', ')} FROM profiles ORDER BY id`).raw().all();
+    const history = conn.prepare('SELECT profile_id, action, field, old_value, new_value, source FROM history ORDER BY id').raw().all();
+    const tags = conn.prepare('SELECT * FROM profile_tags ORDER BY 1, 2').raw().all();
+    return JSON.stringify({ profiles, history, tags }, null, 1);
+  } finally {
+    conn.close();
+  }
+}
+
+function forgetFingerprints(db: string): void {
+  const conn = new Database(db);
+  try {
+    conn.prepare('UPDATE profiles SET import_fp = NULL').run();
+  } finally {
+    conn.close();
+  }
+}
+
+const counts = (stderr: string) => /inserted \d+, updated \d+, unchanged \d+, skipped \d+, rejected \d+/.exec(stderr)?.[0];
+
+describe('re-importing a file', () => {
+  it('an unchanged file: every row unchanged, nothing written (not even updated_at), WAL kept', () => {
+    const sb = fresh();
+    const file = writeCsv(sb);
+    const first = sb.run(['import', file]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(sb.query('SELECT id FROM profiles WHERE import_fp IS NULL')).toEqual([]); // every row vouched for
+    expect(sb.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]); // the bulk load's journal is undone
+    const before = dumpDatabase(sb.db);
+    const again = sb.run(['import', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(counts(again.stderr)).toBe('inserted 0, updated 0, unchanged 6, skipped 0, rejected 0');
+    expect(dumpDatabase(sb.db)).toBe(before);
+  });
+
+  // Each edit between the imports, done in two files alike; in the second, the fingerprints are
+  // forgotten, so its re-import goes the long way for every row. Both must end the same.
+  // [what, commands, SQL run directly on the file, the re-import's report]
+  const edits: [string, string[][], string | null, string][] = [
+    ['a field changed by hand', [['update', 'P-1', '--set', 'city=Pirna']], null, 'updated 1, unchanged 5'],
+    // the file does not clear what it leaves empty: nothing to do, both ways
+    ['a field the file leaves empty set by hand', [['update', 'P-3', '--set', 'profession=Bäcker']], null, 'updated 0, unchanged 6'],
+    ['a tag added and one removed', [['update', 'P-3', '--tag', '+kunde,-vip']], null, 'updated 1, unchanged 5'],
+    ['the company renamed', [['update', 'C-1', '--set', 'name=Elbwerk Dresden GmbH']], null, 'updated 1, unchanged 5'],
+    ['the company removed', [['remove', 'C-2', '--yes']], null, 'inserted 1, updated 1, unchanged 4'],
+    // not a custfile command: a write that does not pass through the profile repository (the
+    // fingerprint stays), so the contact's company is checked on its own
+    ['a contact moved to another company behind our back', [], "UPDATE profiles SET company_id = (SELECT id FROM profiles WHERE external_id = 'C-2') WHERE external_id = 'P-2'", 'updated 1, unchanged 5'],
+    ['nothing', [], null, 'updated 0, unchanged 6'],
+  ];
+  for (const [what, commands, sql, expected] of edits) {
+    it(`after ${what}: the short cut decides as the long way does`, () => {
+      const results = [true, false].map((keep) => {
+        const sb = fresh();
+        const file = writeCsv(sb);
+        expect(sb.run(['import', file]).code).toBe(0);
+        for (const args of commands) {
+          const r = sb.run(args);
+          expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        }
+        if (sql !== null) {
+          const conn = new Database(sb.db);
+          conn.prepare(sql).run();
+          conn.close();
+        }
+        if (!keep) forgetFingerprints(sb.db);
+        const again = sb.run(['import', file]);
+        expect(again.code, again.stderr).toBe(0);
+        return { report: counts(again.stderr), file: visible(sb.db), sb };
+      });
+      expect(results[0]!.report).toBe(results[1]!.report);
+      expect(results[0]!.file).toBe(results[1]!.file);
+      expect(results[0]!.report).toContain(expected);
+      // the long way stored the fingerprints it found missing: a third import takes the short cut
+      const third = results[1]!.sb.run(['import', writeCsv(results[1]!.sb)]);
+      expect(counts(third.stderr)).toBe(`inserted 0, updated 0, unchanged ${results[1]!.sb.query<{ n: number }>('SELECT count(*) AS n FROM profiles WHERE import_fp IS NOT NULL')[0]!.n}, skipped 0, rejected 0`);
+    });
+  }
+
+  it('a changed row is applied, and its new fingerprint stored', () => {
+    const sb = fresh();
+    expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);
+    const fp = sb.query<{ import_fp: number }>("SELECT import_fp FROM profiles WHERE external_id = 'P-4'")[0]!.import_fp;
+    const changed = writeCsv(sb, CSV.replace('eva@saalewerk.de,Halle', 'eva@saalewerk.de,Merseburg'));
+    const r = sb.run(['import', changed]);
+    expect(counts(r.stderr)).toBe('inserted 0, updated 1, unchanged 5, skipped 0, rejected 0');
+    const after = sb.query<{ city: string; import_fp: number }>("SELECT city, import_fp FROM profiles WHERE external_id = 'P-4'")[0]!;
+    expect(after.city).toBe('Merseburg');
+    expect(after.import_fp).not.toBe(fp);
+    expect(sb.query("SELECT field, old_value, new_value FROM history WHERE action = 'update'")).toEqual([{ field: 'city', old_value: 'Halle', new_value: 'Merseburg' }]);
+    expect(counts(sb.run(['import', changed]).stderr)).toBe('inserted 0, updated 0, unchanged 6, skipped 0, rejected 0');
+  });
+
+  it('any other write forgets the fingerprint: an update leaves none on the profile it changes', () => {
+    const sb = fresh();
+    expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);
+    expect(sb.run(['update', 'P-1', '--set', 'role=Einkauf']).code).toBe(0);
+    expect(sb.query("SELECT import_fp FROM profiles WHERE external_id = 'P-1'")).toEqual([{ import_fp: null }]);
+    expect(sb.query("SELECT count(*) AS n FROM profiles WHERE import_fp IS NOT NULL")).toEqual([{ n: 5 }]);
+  });
+});
