@@ -78,6 +78,8 @@ export interface ImportRecord {
   line: number;
   raw: string;
   result: RowResult;
+  /** importFingerprint of the values, when the reader made it (mapRows does, in the import worker). */
+  fp?: number;
 }
 
 /**
@@ -125,7 +127,8 @@ export async function* mapRows(
     if (row.cells.some((c) => c.includes('\u0000'))) {
       return { line: row.line, raw: row.raw, result: { ok: false, reason: 'contains a NUL byte' } };
     }
-    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal }) };
+    const result = rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal });
+    return result.ok ? { line: row.line, raw: row.raw, result, fp: importFingerprint(result.values) } : { line: row.line, raw: row.raw, result };
   };
   for await (const row of all) yield convert(row);
 }
@@ -311,7 +314,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
         // (no savepoint needed): the company of a key contact is found or created last.
         try {
           const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
-          const fp = importFingerprint(values);
+          const fp = record.fp ?? importFingerprint(values);
           // in a bulk load only rows of this import can match: no fingerprint is stored yet
           const quick = !bulk && options.onConflict === 'update' && values.companySet === undefined;
           const stored = quick ? quickUnchanged(values, request, fp, companyName) : null;
@@ -499,15 +502,19 @@ function loadedFinder(store: Store, key: string): Finder {
     },
     companyId: (name) => companies.get(nameKey('company', name))?.id,
     stored(id, draft, before) {
-      const name = nameKey(draft.kind, draft.name);
-      const oldName = before ? nameKey(before.kind, before.name) : null;
+      // a person's name is looked up only once a keyless row built the index of all names
+      const tracked = (kind: string) => names !== null || kind === 'company';
+      const name = tracked(draft.kind) ? nameKey(draft.kind, draft.name) : null;
+      const oldName = before && tracked(before.kind) ? nameKey(before.kind, before.name) : null;
       if (name !== oldName) {
         if (oldName !== null) {
           names?.remove(oldName, id);
           if (before!.kind === 'company') companies.remove(oldName, id);
         }
-        names?.add(name, id);
-        if (draft.kind === 'company') companies.add(name, id);
+        if (name !== null) {
+          names?.add(name, id);
+          if (draft.kind === 'company') companies.add(name, id);
+        }
       }
       if (keys !== null) {
         const value = keyOfDraft(draft);

@@ -5,8 +5,8 @@
  * rare record with the separator in its text travels as an object beside the string.
  *
  * A record is a run of parts: line, raw text, then `!` and the reason for a rejected row, or the
- * kind, the company name (empty: none), the tags, the assignments and the company's assignments,
- * each list led by its length (`-` for an absent company list).
+ * kind, the fingerprint (empty: none), the company name (empty: none), the tags, the assignments
+ * and the company's assignments, each list led by its length (`-` for an absent company list).
  */
 import type { ImportValues } from '../domain/import-mapping.js';
 import type { ImportRecord } from './import-profiles.js';
@@ -33,7 +33,7 @@ function partsOf(record: ImportRecord): string[] {
     return parts;
   }
   const v = result.values;
-  parts.push(v.kind, v.companyName ?? '');
+  parts.push(v.kind, record.fp === undefined ? '' : String(record.fp), v.companyName ?? '');
   const tags = v.tagEdits ?? [];
   parts.push(String(tags.length), ...tags);
   pushPairs(parts, v.set);
@@ -80,6 +80,7 @@ export function decodeBatch(batch: RecordBatch): ImportRecord[] {
       continue;
     }
     const values: ImportValues = { kind: kind as ImportValues['kind'], set: [] };
+    const fp = parts[i++]!;
     const companyName = parts[i++]!;
     if (companyName !== '') values.companyName = companyName;
     const tagCount = Number(parts[i++]);
@@ -88,7 +89,7 @@ export function decodeBatch(batch: RecordBatch): ImportRecord[] {
     values.set = pairs();
     if (parts[i] === '-') i++;
     else values.companySet = pairs();
-    out.push({ line, raw, result: { ok: true, values } });
+    out.push(fp === '' ? { line, raw, result: { ok: true, values } } : { line, raw, result: { ok: true, values }, fp: Number(fp) });
   }
   return out;
 }

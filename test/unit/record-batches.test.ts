@@ -3,7 +3,7 @@ import type { ImportRecord } from '../../src/app/import-profiles.js';
 import { decodeBatch, encodeBatch } from '../../src/app/record-batches.js';
 
 const records: ImportRecord[] = [
-  { line: 2, raw: 'K-1,person,Jörg,Müller,01067', result: { ok: true, values: { kind: 'person', set: [{ field: 'external_id', value: 'K-1' }, { field: 'postcode', value: '01067' }, { field: 'custom.Farbe', value: '' }] } } },
+  { line: 2, raw: 'K-1,person,Jörg,Müller,01067', result: { ok: true, values: { kind: 'person', set: [{ field: 'external_id', value: 'K-1' }, { field: 'postcode', value: '01067' }, { field: 'custom.Farbe', value: '' }] } }, fp: 4503599627370495 },
   { line: 3, raw: 'bad row', result: { ok: false, reason: 'birthday: 2026-02-30 is not a date' } },
   {
     line: 5,
@@ -13,7 +13,7 @@ const records: ImportRecord[] = [
       values: { kind: 'person', set: [{ field: 'notes', value: 'multi\nline' }], tagEdits: ['+vip', '+newsletter'], companyName: 'Bäckerei GmbH', companySet: [{ field: 'industry', value: 'Bau' }] },
     },
   },
-  { line: 6, raw: 'company row', result: { ok: true, values: { kind: 'company', set: [{ field: 'name', value: 'ACME' }], companySet: [] } } },
+  { line: 6, raw: 'company row', result: { ok: true, values: { kind: 'company', set: [{ field: 'name', value: 'ACME' }], companySet: [] } }, fp: 0 },
   // the separator itself inside a cell travels beside the string
   { line: 7, raw: 'sep\u0001inside', result: { ok: true, values: { kind: 'person', set: [{ field: 'name', value: 'a\u0001b' }] } } },
   { line: 8, raw: '', result: { ok: false, reason: '' } },
