@@ -20,37 +20,48 @@ export interface RecordBatch {
   count: number;
 }
 
-function pushPairs(parts: string[], pairs: readonly { field: string; value: string }[]): void {
-  parts.push(String(pairs.length));
-  for (const p of pairs) parts.push(p.field, p.value);
+/** Appends pairs, led by their count; false when a part holds the separator. */
+function pairsText(pairs: readonly { field: string; value: string }[], out: { text: string }): boolean {
+  let text = `${SEP}${pairs.length}`;
+  for (const p of pairs) {
+    if (p.field.includes(SEP) || p.value.includes(SEP)) return false;
+    text += `${SEP}${p.field}${SEP}${p.value}`;
+  }
+  out.text += text;
+  return true;
 }
 
-function partsOf(record: ImportRecord): string[] {
-  const parts = [String(record.line), record.raw];
+/** One record's parts joined (built as one string, no arrays: this runs for every row); null when a part holds the separator. */
+function recordText(record: ImportRecord): string | null {
+  if (record.raw.includes(SEP)) return null;
+  const head = `${record.line}${SEP}${record.raw}`;
   const result = record.result;
-  if (!result.ok) {
-    parts.push('!', result.reason);
-    return parts;
-  }
+  if (!result.ok) return result.reason.includes(SEP) ? null : `${head}${SEP}!${SEP}${result.reason}`;
   const v = result.values;
-  parts.push(v.kind, record.fp === undefined ? '' : String(record.fp), v.companyName ?? '');
+  const company = v.companyName ?? '';
+  if (company.includes(SEP)) return null;
+  const out = { text: `${head}${SEP}${v.kind}${SEP}${record.fp === undefined ? '' : record.fp}${SEP}${company}` };
   const tags = v.tagEdits ?? [];
-  parts.push(String(tags.length), ...tags);
-  pushPairs(parts, v.set);
-  if (v.companySet === undefined) parts.push('-');
-  else pushPairs(parts, v.companySet);
-  return parts;
+  out.text += `${SEP}${tags.length}`;
+  for (const t of tags) {
+    if (t.includes(SEP)) return null;
+    out.text += `${SEP}${t}`;
+  }
+  if (!pairsText(v.set, out)) return null;
+  if (v.companySet === undefined) out.text += `${SEP}-`;
+  else if (!pairsText(v.companySet, out)) return null;
+  return out.text;
 }
 
 export function encodeBatch(records: readonly ImportRecord[]): RecordBatch {
-  const all: string[] = [];
+  let text = '';
   const others: RecordBatch['others'] = [];
   records.forEach((record, at) => {
-    const parts = partsOf(record);
-    if (parts.some((p) => p.includes(SEP))) others.push({ at, record });
-    else for (const p of parts) all.push(p);
+    const one = recordText(record);
+    if (one === null) others.push({ at, record });
+    else text = text === '' ? one : `${text}${SEP}${one}`;
   });
-  return { text: all.join(SEP), others, count: records.length };
+  return { text, others, count: records.length };
 }
 
 export function decodeBatch(batch: RecordBatch): ImportRecord[] {

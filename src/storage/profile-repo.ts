@@ -371,13 +371,12 @@ export class ProfileRepo {
    */
   importState(field: string, value: string | number): { id: number; kind: string; company_id: number | null; import_fp: number | null }[] {
     const column = keyColumn(field);
+    // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
+    const unique = field === 'external_id' || field === 'id';
     const where = field === 'email' || field === 'name' ? `${column} = ? COLLATE NOCASE` : `${column} = ?`;
-    return this.stmt(`SELECT id, kind, company_id, import_fp FROM profiles WHERE ${where} ORDER BY id LIMIT 2`).all(value) as {
-      id: number;
-      kind: string;
-      company_id: number | null;
-      import_fp: number | null;
-    }[];
+    const statement = this.stmt(`SELECT id, kind, company_id, import_fp FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
+    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, number | null][];
+    return rows.map(([id, kind, company_id, import_fp]) => ({ id, kind, company_id, import_fp }));
   }
 
   /** After an import wrote a profile from a row (see migration 0030). */
