@@ -60,8 +60,9 @@ export async function openCsvSource(input: Readable, file: string, options: { en
 /**
  * The records as an async iterator that awaits only for the next chunk of text: records already
  * parsed (READ_AT_ONCE at a time) are handed out as resolved promises. An async generator
- * yielding them cost ~30% of the parse on top (an await and its promises a row). Those before an
- * error come first: an import keeps the batches it wrote before the bad line.
+ * yielding them took ~15-20 ms more per 100k rows (an await and its promises a row), next to
+ * ~110 ms of parsing. Those before an error come first: an import keeps the batches it wrote
+ * before the bad line.
  */
 class Rows implements AsyncIterableIterator<SourceRow> {
   private out: CsvRecord[] = [];

@@ -538,6 +538,45 @@ describe('openCsvSource', () => {
     expect((error as Error).message).toBe('f.csv line 2: a record is longer than 1,000,000 characters; is this really a CSV file?');
   });
 
+  it('a reader that stops early releases the input', async () => {
+    let released = false;
+    const input = Readable.from(
+      (function* () {
+        try {
+          yield Buffer.from('a,b\n');
+          for (let i = 0; i < 10_000; i++) yield Buffer.from(`${i},${'x'.repeat(100)}\n`);
+        } finally {
+          released = true;
+        }
+      })(),
+      { objectMode: false },
+    );
+    const s = await openCsvSource(input, 'f.csv', {});
+    let n = 0;
+    for await (const _ of s.rows) if (++n === 3) break;
+    await new Promise((r) => setImmediate(r));
+    expect(released).toBe(true);
+    expect(await s.rows[Symbol.asyncIterator]().next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('next() called again before the last one settled: rows in order, once each', async () => {
+    const body = Array.from({ length: 1000 }, (_, i) => `${i},x`).join('\n');
+    const s = await openCsvSource(source(`a,b\n${body}`, 777), 'f.csv', {});
+    const it = s.rows[Symbol.asyncIterator]();
+    const got = await Promise.all(Array.from({ length: 1002 }, () => it.next()));
+    expect(got.slice(0, 1000).map((r) => r.value!.cells[0])).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
+    expect(got.slice(1000)).toEqual([{ value: undefined, done: true }, { value: undefined, done: true }]);
+  });
+
+  it('bytes that are not UTF-8 after the first chunk: the rows before, then the decoder error', async () => {
+    const head = `a,b\n${'x,y\n'.repeat(40_000)}`; // past the sniffed 64 KiB
+    const { got, error } = await rows(Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0x0a])]), 1 << 16);
+    // (the decoder refuses the whole chunk with the bad byte: the rows of the chunks before it)
+    expect(got.length).toBeGreaterThan(10_000);
+    expect(got.at(-1)!.line).toBe(got.length + 1);
+    expect((error as Error).message).toMatch(/not valid UTF-8/);
+  });
+
   it('an empty file', async () => {
     await expect(openCsvSource(source(''), 'f.csv', {})).rejects.toThrow('f.csv is empty; a CSV needs a header line.');
     await expect(openCsvSource(source('\n\n'), 'f.csv', {})).rejects.toThrow('f.csv is empty');
