@@ -292,7 +292,13 @@ export class CsvRecords {
           } else if (c === CR) {
             if (rd === RD_UNKNOWN || rd === RD_CRLF) {
               if (i + 1 >= n) {
-                if (!final) break records;
+                if (!final) {
+                  // the blank lines so far are read: they are no part of the record cut here
+                  consumed = i;
+                  phys = ph;
+                  extra = ex;
+                  break records;
+                }
                 if (rd === RD_UNKNOWN) rd = RD_CR;
               } else if (rd === RD_UNKNOWN) {
                 rd = text.charCodeAt(i + 1) === LF ? RD_CRLF : RD_CR;

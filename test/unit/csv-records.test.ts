@@ -415,6 +415,16 @@ describe('CsvRecords: differential fuzz against csv-parse', () => {
       options: { delimiter: ',', max: 1 + Math.floor(rnd() * 8), sepLine: rnd() < 0.2 },
     }));
   });
+
+  it('runs of blank lines and a small limit', () => {
+    run(11, 2000, (rnd) => {
+      const eol = ['\n', '\r\n', '\r'][Math.floor(rnd() * 3)]!;
+      return {
+        text: text(rnd, [eol, eol, eol, eol, 'a', ',', '"', '\r', '\n'], Math.floor(rnd() * 24)),
+        options: { delimiter: ',', max: 1 + Math.floor(rnd() * 4), sepLine: rnd() < 0.2 },
+      };
+    });
+  });
 });
 
 describe('CsvRecords: long texts in big chunks (bridges between chunks)', () => {
@@ -472,6 +482,14 @@ describe('CsvRecords: long texts in big chunks (bridges between chunks)', () => 
       // it held at most a few times the limit, not the 50,000 characters
       expect(pushed).toBeLessThan(5 * max + size);
     }
+  });
+
+  it('blank lines before a chunk that ends in a CR are not part of the next record', () => {
+    // (they were counted as its characters, a record too long)
+    const t = `h\r\n${'\r\n'.repeat(10)}x\r\n`;
+    const want = ours(t, { delimiter: ',', max: 5 });
+    expect(want.records.map((r) => [r.line, r.raw])).toEqual([[1, 'h'], [12, 'x']]);
+    for (let cut = 0; cut <= t.length; cut++) expect(ours(t, { delimiter: ',', max: 5 }, [cut])).toEqual(want);
   });
 
   it('a file without line breaks fails fast', () => {
