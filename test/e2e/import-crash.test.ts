@@ -46,13 +46,19 @@ async function killDuringImport(file: string, underWay: () => boolean, latestMs 
   await close;
 }
 
-/** The write-ahead log has grown past `bytes`: a transaction is writing. */
-const walOver = (bytes: number) => () => {
-  try {
-    return fs.statSync(`${sb.db}-wal`).size > bytes;
-  } catch {
-    return false;
-  }
+/**
+ * The file and its write-ahead log have grown past `bytes`: a transaction is writing (its pages
+ * spill to the log in WAL mode, to the file itself with a rollback journal).
+ */
+const writtenOver = (bytes: number) => () => {
+  const size = (f: string) => {
+    try {
+      return fs.statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(sb.db) + size(`${sb.db}-wal`) > bytes;
 };
 
 function expectConsistent(): number {
@@ -75,7 +81,7 @@ describe('an import killed half-way', () => {
     writeCsv(file, 40_000);
     sb.run(['check']); // creates nothing; the import below creates the file
     // in the bulk load's one transaction
-    await killDuringImport(file, walOver(1 << 20));
+    await killDuringImport(file, writtenOver(2 << 20));
     if (!fs.existsSync(sb.db)) return; // killed before the file was made: nothing to check
     const n = expectConsistent();
     expect([0, 40_000 + 5]).toContain(n);
