@@ -326,7 +326,7 @@ function notUtf8(offset: number): RejectedInputError {
 export interface SniffedCsv extends DecodedText {
   /** The sniffed delimiter, or `--delimiter` as given. */
   delimiter: string;
-  /** The text starts with Excel's `sep=X` line, which is not a record: skip it (csv-parse `from_line: 2`). */
+  /** The text starts with Excel's `sep=X` line, which is not a record: skip it (csv-records.ts `skipFirstLine`). */
   sepLine: boolean;
 }
 
