@@ -384,9 +384,9 @@ export class CsvRecords {
             if (j >= n) {
               if (!final) break records;
               this.checkSize(text, start, n, true, phys + extra);
-              // csv-parse has not yet counted the last character when it is a line break
-              c = text.charCodeAt(n - 1);
-              throw new CsvRecordsError('CSV_QUOTE_NOT_CLOSED', 1 + ph + ex - (c === LF || c === CR ? 1 : 0));
+              // the line the record starts on: csv-parse named the end of the file (counting a
+              // CRLF inside quotes twice), which points nowhere near a stray quote on line 10
+              throw new CsvRecordsError('CSV_QUOTE_NOT_CLOSED', 1 + phys);
             }
             // a quote at j: escape, close, or (relax_quotes) an end of quoting inside the cell
             if (j + 1 >= n) {
