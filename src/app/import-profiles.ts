@@ -266,8 +266,9 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
       [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
   /**
    * A re-import's short cut (see storage migration 0030): the one profile with the row's key was
-   * written from this very row and not since, and the contact's company is still the one its
-   * name finds. Rows that set company fields, and `--on-conflict skip|fail`, go the long way.
+   * written from this very row and not since, and a contact is still linked to a company of the
+   * name its row gives (a rename forgets the fingerprints it makes wrong: ProfileRepo.companyRenamed).
+   * Rows that set company fields, and `--on-conflict skip|fail`, go the long way.
    * Returns true for "unchanged", else the fingerprint stored on the matched profile (or null).
    */
   const quickUnchanged = (values: ImportValues, request: ChangeRequest, fp: number, companyName: string | null): true | number | null => {
@@ -277,12 +278,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     if (state.length !== 1) return null;
     const p = state[0]!;
     if (p.import_fp !== fp || p.kind !== values.kind) return p.import_fp;
-    if (companyName !== null) {
-      const lower = nocase(companyName);
-      const companyId = companyIds.get(lower) ?? finder.companyId(companyName);
-      if (companyId === undefined || companyId !== p.company_id) return p.import_fp;
-      rememberCompany(lower, companyId);
-    }
+    if (companyName !== null && (p.company_name === null || nocase(p.company_name) !== nocase(companyName))) return p.import_fp;
     return true;
   };
 

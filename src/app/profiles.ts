@@ -58,6 +58,7 @@ export function writeChanges(ctx: AppContext, id: number, before: ProfileDraft, 
   const changes = diffDrafts(before, after);
   if (changes.length === 0) return changes;
   ctx.store.profiles.update(id, after, at, importFp);
+  if (after.kind === 'company' && before.name !== after.name) ctx.store.profiles.companyRenamed(id, after.name);
   for (const c of changes) {
     ctx.store.history.add({ profile_id: id, action: 'update', field: c.field, old_value: c.old, new_value: c.new, at, source: ctx.source });
   }

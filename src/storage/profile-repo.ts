@@ -317,9 +317,19 @@ function keyColumn(field: string): string {
   return field;
 }
 
+/** What a re-import reads to see that a row changes nothing (see importState). */
+export interface ImportState {
+  id: number;
+  kind: string;
+  import_fp: number | null;
+  /** The name of the company the profile is linked to. */
+  company_name: string | null;
+}
+
 export class ProfileRepo {
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();
   private utf8: boolean | undefined;
+  private pendingRenames: { id: number; name: string }[] | null = null;
   constructor(private readonly db: SqliteDatabase) {}
 
   private stmt(sql: string): Database.Statement<unknown[]> {
@@ -369,14 +379,45 @@ export class ProfileRepo {
    * What a re-import needs to see that a row changes nothing: the profiles with this key (at
    * most two), their kind, company and import fingerprint; no full row is read.
    */
-  importState(field: string, value: string | number): { id: number; kind: string; company_id: number | null; import_fp: number | null }[] {
+  importState(field: string, value: string | number): ImportState[] {
     const column = keyColumn(field);
     // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
     const unique = field === 'external_id' || field === 'id';
-    const where = field === 'email' || field === 'name' ? `${column} = ? COLLATE NOCASE` : `${column} = ?`;
-    const statement = this.stmt(`SELECT id, kind, company_id, import_fp FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
-    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, number | null][];
-    return rows.map(([id, kind, company_id, import_fp]) => ({ id, kind, company_id, import_fp }));
+    const where = field === 'email' || field === 'name' ? `p.${column} = ? COLLATE NOCASE` : `p.${column} = ?`;
+    const statement = this.stmt(
+      `SELECT p.id, p.kind, p.import_fp, c.name FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id WHERE ${where}${unique ? '' : ' ORDER BY p.id LIMIT 2'}`,
+    ).raw(true);
+    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, string | null][];
+    return rows.map(([id, kind, import_fp, company_name]) => ({ id, kind, import_fp, company_name }));
+  }
+
+  /**
+   * A company's name changed: key contacts that a re-import would now link elsewhere lose their
+   * fingerprints (see migration 0030). A contact's row names its company, and the import links it
+   * to the first company (lowest id) of that name; that answer changes only for the contacts of
+   * this company (their row's name no longer finds it; the short cut compares the names) and of
+   * namesakes after it (this one now comes first). During a bulk load the name index is set aside,
+   * so the renames wait for `flushRenames` after it is built.
+   */
+  companyRenamed(id: number, name: string): void {
+    if (this.pendingRenames !== null) this.pendingRenames.push({ id, name });
+    else this.forgetNamesakesAfter(id, name);
+  }
+
+  deferRenames(): void {
+    this.pendingRenames = [];
+  }
+
+  flushRenames(): void {
+    const pending = this.pendingRenames ?? [];
+    this.pendingRenames = null;
+    for (const { id, name } of pending) this.forgetNamesakesAfter(id, name);
+  }
+
+  private forgetNamesakesAfter(id: number, name: string): void {
+    this.stmt(
+      "UPDATE profiles SET import_fp = NULL WHERE import_fp IS NOT NULL AND company_id IN (SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' AND id > ?)",
+    ).run(name, id);
   }
 
   /** After an import wrote a profile from a row (see migration 0030). */

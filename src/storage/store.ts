@@ -100,7 +100,14 @@ export class Store {
   beginBulkLoad(): BulkLoad {
     return this.guard(() => {
       const load = beginBulkLoad(this.db.sqlite);
-      return { finish: () => this.guard(() => load.finish()) };
+      this.profiles.deferRenames();
+      return {
+        finish: () =>
+          this.guard(() => {
+            load.finish();
+            this.profiles.flushRenames();
+          }),
+      };
     });
   }
 
