@@ -75,6 +75,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       delimiter: input.delimiter,
       map: input.map,
       dateFormat: input.dateFormat,
+      key: input.key,
       ask: input.askUnknown !== undefined,
     }, input.askUnknown);
     header = source.headerRaw;

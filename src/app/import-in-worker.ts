@@ -23,6 +23,8 @@ export interface WorkerJob {
   delimiter?: string;
   map?: Record<string, string>;
   dateFormat?: string;
+  /** `--key`; else the worker takes the default key of the mapping (as importRecords does). */
+  key?: string;
   ask: boolean;
 }
 
@@ -30,7 +32,7 @@ export type FromWorker =
   | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
   | { type: 'ask'; headers: string[] }
   | { type: 'mapping'; keyHint: string }
-  | { type: 'batch'; batch: RecordBatch }
+  | { type: 'batch'; bytes: Uint8Array; others: RecordBatch['others']; count: number }
   | { type: 'end' }
   | { type: 'error'; name: string; message: string };
 
@@ -47,7 +49,8 @@ export interface WorkerCsvSource {
   close(): Promise<void>;
 }
 
-const WORKER_YOUNG_MB = 4;
+const WORKER_YOUNG_MB = Number(process.env.XYOUNG ?? 4);
+const decoder = new TextDecoder();
 
 declare const __dirname: string | undefined;
 
@@ -120,7 +123,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
           if (m.type === 'end') return;
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);
-          yield decodeBatch(m.batch);
+          yield decodeBatch({ text: decoder.decode(m.bytes), others: m.others, count: m.count });
         }
       } finally {
         await close();

@@ -17,7 +17,6 @@ import { RejectedInputError, UsageError } from '../errors.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
-  type ImportValues,
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
@@ -36,6 +35,7 @@ import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
 import { recordCreation, writeChanges } from './profiles.js';
 import type { Store } from '../storage/store.js';
+import type { ImportState } from '../storage/profile-repo.js';
 import { IdIndex, type IdSource } from './id-index.js';
 import { importFingerprint } from '../domain/import-fingerprint.js';
 
@@ -78,8 +78,20 @@ export interface ImportRecord {
   line: number;
   raw: string;
   result: RowResult;
-  /** importFingerprint of the values, when the reader made it (mapRows does, in the import worker). */
+  /** importFingerprint of the values, when the reader made it (the import worker does). */
   fp?: number;
+  /** What the re-import short cut reads, ahead of the values (from the import worker). */
+  head?: RecordHead;
+}
+
+export interface RecordHead {
+  kind: Kind;
+  /** As in the values: empty for none. */
+  companyName: string;
+  /** The trimmed value of the import key's field; empty when the row has none. */
+  keyCell: string;
+  /** The row sets fields of its company. */
+  companySet: boolean;
 }
 
 /**
@@ -124,11 +136,11 @@ export async function* mapRows(
     if (row.cells.length !== width) {
       return { line: row.line, raw: row.raw, result: { ok: false, reason: `has ${row.cells.length} cells where the header has ${width}` } };
     }
-    if (row.cells.some((c) => c.includes('\u0000'))) {
+    // the cells are the raw text's (less quotes): one search instead of one per cell
+    if (row.raw.includes('\u0000')) {
       return { line: row.line, raw: row.raw, result: { ok: false, reason: 'contains a NUL byte' } };
     }
-    const result = rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal });
-    return result.ok ? { line: row.line, raw: row.raw, result, fp: importFingerprint(result.values) } : { line: row.line, raw: row.raw, result };
+    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal }) };
   };
   for await (const row of all) yield convert(row);
 }
@@ -265,20 +277,42 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     (request.set.find((s) => s.field === 'name')?.value ??
       [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
   /**
+   * The import states of a whole batch's keys, read in one query (3x faster than one query a
+   * row on 1M profiles), valid until the batch writes anything: from then on each row reads its
+   * own (an earlier row may have changed the profile a later one matches).
+   */
+  let prefetched: Map<string, ImportState[]> | null = null;
+  const foldKey = key === 'email' || key === 'name' ? (v: unknown) => nocase(String(v)) : (v: unknown) => String(v);
+  const prefetch = (batch: ImportRecord[]) => {
+    const values = new Map<string, string | number>();
+    for (const r of batch) {
+      if (r.head === undefined || r.head.keyCell === '' || r.head.companySet) continue;
+      try {
+        const v = parseFieldValue(keyField, r.head.keyCell) as string | number;
+        values.set(foldKey(v), v);
+      } catch {
+        // an unreadable key: that row goes the long way and is rejected there
+      }
+    }
+    prefetched = values.size === 0 ? null : store.profiles.importStates(key, [...values.values()], foldKey);
+  };
+  /**
    * A re-import's short cut (see storage migration 0030): the one profile with the row's key was
-   * written from this very row and not since, and a contact is still linked to a company of the
-   * name its row gives (a rename forgets the fingerprints it makes wrong: ProfileRepo.companyRenamed).
+   * written from this very row and not since, and a contact is still linked to a company (a
+   * rename forgets the fingerprints it makes wrong: ProfileRepo.companyRenamed).
    * Rows that set company fields, and `--on-conflict skip|fail`, go the long way.
    * Returns true for "unchanged", else the fingerprint stored on the matched profile (or null).
    */
-  const quickUnchanged = (values: ImportValues, request: ChangeRequest, fp: number, companyName: string | null): true | number | null => {
-    const keyCell = keyCellOf(request);
-    if (keyCell === '') return null;
-    const state = store.profiles.importState(key, parseFieldValue(keyField, keyCell) as string | number);
+  const quickUnchanged = (head: RecordHead, fp: number): true | number | null => {
+    if (head.keyCell === '' || head.companySet) return null;
+    const companyName = head.kind === 'person' && head.companyName.trim() !== '' ? head.companyName.trim() : null;
+    const value = parseFieldValue(keyField, head.keyCell) as string | number;
+    const state = prefetched !== null ? (prefetched.get(foldKey(value)) ?? []) : store.profiles.importState(key, value);
     if (state.length !== 1) return null;
     const p = state[0]!;
-    if (p.import_fp !== fp || p.kind !== values.kind) return p.import_fp;
-    if (companyName !== null && (p.company_name === null || nocase(p.company_name) !== nocase(companyName))) return p.import_fp;
+    if (p.import_fp !== fp || p.kind !== head.kind) return p.import_fp;
+    // linked as the row says unless its company went away (ProfileRepo.companyRenamed tells the rest)
+    if (companyName !== null && p.company_id === null) return p.import_fp;
     return true;
   };
 
@@ -299,11 +333,29 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   let bulkLoad: ReturnType<Store['beginBulkLoad']> | null = null;
   try {
     if (bulk) bulkLoad = store.beginBulkLoad();
-    for await (const batch of records) for (const record of batch) {
+    for await (const batch of records) {
+      if (!bulk && options.onConflict === 'update') prefetch(batch);
+      for (const record of batch) {
       report.rows++;
-      if (!record.result.ok) {
+      // a re-import's short cut first: a row it skips is never decoded (see record-batches.ts)
+      let stored: true | number | null = null;
+      const quick = !bulk && options.onConflict === 'update';
+      if (quick && record.head !== undefined && record.fp !== undefined) {
+        try {
+          stored = quickUnchanged(record.head, record.fp);
+        } catch (err) {
+          if (!(err instanceof UsageError || err instanceof RejectedInputError)) throw err;
+          stored = null; // an unreadable key: the long way rejects the row with its reason
+        }
+      }
+      if (stored === true) {
+        report.unchanged++;
+      } else if (!record.result.ok) {
+        prefetched = null;
         reject(record.line, record.raw, record.result.reason);
       } else {
+        // the long way may write: later rows of the batch read their state afresh
+        prefetched = null;
         const values = record.result.values;
         const request: ChangeRequest = { set: values.set, unset: [], tagEdits: values.tagEdits ?? [] };
         // Everything is validated before anything is written, so a rejected row leaves no trace
@@ -311,9 +363,11 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
         try {
           const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
           const fp = record.fp ?? importFingerprint(values);
-          // in a bulk load only rows of this import can match: no fingerprint is stored yet
-          const quick = !bulk && options.onConflict === 'update' && values.companySet === undefined;
-          const stored = quick ? quickUnchanged(values, request, fp, companyName) : null;
+          if (quick && record.head === undefined) {
+            // in a bulk load only rows of this import can match: no fingerprint is stored yet
+            const keyCell = keyCellOf(request);
+            stored = quickUnchanged({ kind: values.kind, companyName: values.companyName ?? '', keyCell, companySet: values.companySet !== undefined }, fp);
+          }
           let existing = stored === true ? undefined : findExisting(values.kind, request);
           if (stored !== true && existing === undefined && values.kind === 'company') {
             // the company's own row, after a key contact's row created it by name
@@ -361,7 +415,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
               // found unchanged the long way (a file imported before fingerprints, or edited
               // since): store the fingerprint once, so the next re-import takes the short cut;
               // one column, no history, updated_at untouched
-              if (quick && stored !== fp) store.profiles.setImportFingerprint(existing.id, fp);
+              if (quick && values.companySet === undefined && stored !== fp) store.profiles.setImportFingerprint(existing.id, fp);
             }
           }
         } catch (err) {
@@ -376,8 +430,11 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
       if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
       if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
         store.commit();
+        // another process may write between two transactions: read states afresh
+        prefetched = null;
         store.begin();
         startBatch();
+      }
       }
     }
   } catch (err) {

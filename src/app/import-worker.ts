@@ -19,6 +19,9 @@ const BATCH_CHARS = 1 << 18;
 const MAX_AHEAD = 3;
 
 const port = parentPort!;
+/** The import's key field, once the mapping is known: each record tells its key cell ahead. */
+let key = 'email';
+const encoder = new TextEncoder();
 const job = workerData as WorkerJob;
 let credits = MAX_AHEAD;
 let wake: (() => void) | null = null;
@@ -39,7 +42,11 @@ async function send(records: ImportRecord[]): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   wake = null;
   credits--;
-  post({ type: 'batch', batch: encodeBatch(records) });
+  const { text, others, count } = encodeBatch(records, key);
+  // the text as UTF-8 bytes, handed over (transferred) rather than copied: cloning the string cost
+  // this thread more than encoding it, and the main thread's decoder is fast
+  const bytes = encoder.encode(text);
+  port.postMessage({ type: 'batch', bytes, others, count } satisfies FromWorker, [bytes.buffer]);
 }
 
 async function run(): Promise<void> {
@@ -54,7 +61,9 @@ async function run(): Promise<void> {
         })
     : undefined;
   const records = mapRows(source.headers, source.rows, { map: job.map, dateFormat: job.dateFormat, askUnknown, decimal }, (mapping) => {
-    post({ type: 'mapping', keyHint: defaultKey(mapping) });
+    const keyHint = defaultKey(mapping);
+    key = job.key ?? keyHint;
+    post({ type: 'mapping', keyHint });
   });
   let batch: ImportRecord[] = [];
   let chars = 0;

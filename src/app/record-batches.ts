@@ -5,13 +5,12 @@
  * rare record with the separator in its text travels as an object beside the string.
  *
  * A record is a run of parts: line, raw text, then `!` and the reason for a rejected row, or the
- * kind, the fingerprint (empty: none), the company name (empty: none), the tags, the assignments
- * and the company's assignments, each list led by its length (`-` for an absent company list).
+ * fingerprint and the values as domain/import-fingerprint.ts `valuesText` writes them (kind,
+ * company name, tags, assignments, company's assignments).
  */
+import { SEP, fieldOfCode, hashText, plainValuesText } from '../domain/import-fingerprint.js';
 import type { ImportValues } from '../domain/import-mapping.js';
-import type { ImportRecord } from './import-profiles.js';
-
-const SEP = '\u0001';
+import type { ImportRecord, RecordHead } from './import-profiles.js';
 
 export interface RecordBatch {
   text: string;
@@ -20,48 +19,76 @@ export interface RecordBatch {
   count: number;
 }
 
-/** Appends pairs, led by their count; false when a part holds the separator. */
-function pairsText(pairs: readonly { field: string; value: string }[], out: { text: string }): boolean {
-  let text = `${SEP}${pairs.length}`;
-  for (const p of pairs) {
-    if (p.field.includes(SEP) || p.value.includes(SEP)) return false;
-    text += `${SEP}${p.field}${SEP}${p.value}`;
-  }
-  out.text += text;
-  return true;
-}
-
 /** One record's parts joined (built as one string, no arrays: this runs for every row); null when a part holds the separator. */
-function recordText(record: ImportRecord): string | null {
+function recordText(record: ImportRecord, key: string): string | null {
   if (record.raw.includes(SEP)) return null;
   const head = `${record.line}${SEP}${record.raw}`;
   const result = record.result;
   if (!result.ok) return result.reason.includes(SEP) ? null : `${head}${SEP}!${SEP}${result.reason}`;
   const v = result.values;
-  const company = v.companyName ?? '';
-  if (company.includes(SEP)) return null;
-  const out = { text: `${head}${SEP}${v.kind}${SEP}${record.fp === undefined ? '' : record.fp}${SEP}${company}` };
-  const tags = v.tagEdits ?? [];
-  out.text += `${SEP}${tags.length}`;
-  for (const t of tags) {
-    if (t.includes(SEP)) return null;
-    out.text += `${SEP}${t}`;
-  }
-  if (!pairsText(v.set, out)) return null;
-  if (v.companySet === undefined) out.text += `${SEP}-`;
-  else if (!pairsText(v.companySet, out)) return null;
-  return out.text;
+  // the raw text has no SEP (above), so neither have the values taken from its cells
+  const values = plainValuesText(v, true);
+  if (values === null) return null;
+  // the fingerprint is made here, from the text sent anyway (one pass over it)
+  const fp = record.fp ?? hashText(values);
+  const keyCell = v.set.find((s) => s.field === key)?.value.trim() ?? '';
+  const count = 4 + (v.tagEdits?.length ?? 0) + 2 * v.set.length + (v.companySet === undefined ? 1 : 1 + 2 * v.companySet.length);
+  return `${head}${SEP}${fp}${SEP}${keyCell}${SEP}${v.companySet === undefined ? '' : 'c'}${SEP}${count}${SEP}${values}`;
 }
 
-export function encodeBatch(records: readonly ImportRecord[]): RecordBatch {
+/** Tabular rows (their values are taken from the row's text; see recordText) for the hand-over. */
+export function encodeBatch(records: readonly ImportRecord[], key: string): RecordBatch {
   let text = '';
   const others: RecordBatch['others'] = [];
   records.forEach((record, at) => {
-    const one = recordText(record);
+    const one = recordText(record, key);
     if (one === null) others.push({ at, record });
     else text = text === '' ? one : `${text}${SEP}${one}`;
   });
   return { text, others, count: records.length };
+}
+
+/**
+ * A record as it arrives: what a re-import's short cut needs is read at once (`head`), the values
+ * only when asked for (`result`), so that rows the short cut skips cost no objects.
+ */
+class ArrivedRecord implements ImportRecord {
+  private decoded: ImportRecord['result'] | undefined;
+  constructor(
+    readonly line: number,
+    readonly raw: string,
+    readonly fp: number,
+    readonly head: RecordHead,
+    private readonly parts: string[],
+    private readonly at: number,
+  ) {}
+
+  get result(): ImportRecord['result'] {
+    this.decoded ??= { ok: true, values: valuesAt(this.parts, this.at) };
+    return this.decoded;
+  }
+}
+
+function valuesAt(parts: string[], start: number): ImportValues {
+  let i = start;
+  const pairs = (): { field: string; value: string }[] => {
+    const n = Number(parts[i++]);
+    const list: { field: string; value: string }[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      list[k] = { field: fieldOfCode(parts[i]!), value: parts[i + 1]! };
+      i += 2;
+    }
+    return list;
+  };
+  const values: ImportValues = { kind: parts[i++] as ImportValues['kind'], set: [] };
+  const companyName = parts[i++]!;
+  if (companyName !== '') values.companyName = companyName;
+  const tagCount = Number(parts[i++]);
+  if (tagCount > 0) values.tagEdits = parts.slice(i, i + tagCount);
+  i += tagCount;
+  values.set = pairs();
+  if (parts[i] !== '-') values.companySet = pairs();
+  return values;
 }
 
 export function decodeBatch(batch: RecordBatch): ImportRecord[] {
@@ -69,15 +96,6 @@ export function decodeBatch(batch: RecordBatch): ImportRecord[] {
   const out: ImportRecord[] = [];
   let i = 0;
   let other = 0;
-  const pairs = (): { field: string; value: string }[] => {
-    const n = Number(parts[i++]);
-    const list: { field: string; value: string }[] = new Array(n);
-    for (let k = 0; k < n; k++) {
-      list[k] = { field: parts[i]!, value: parts[i + 1]! };
-      i += 2;
-    }
-    return list;
-  };
   while (out.length < batch.count) {
     if (other < batch.others.length && batch.others[other]!.at === out.length) {
       out.push(batch.others[other++]!.record);
@@ -85,22 +103,17 @@ export function decodeBatch(batch: RecordBatch): ImportRecord[] {
     }
     const line = Number(parts[i++]);
     const raw = parts[i++]!;
-    const kind = parts[i++]!;
-    if (kind === '!') {
+    const fp = parts[i++]!;
+    if (fp === '!') {
       out.push({ line, raw, result: { ok: false, reason: parts[i++]! } });
       continue;
     }
-    const values: ImportValues = { kind: kind as ImportValues['kind'], set: [] };
-    const fp = parts[i++]!;
-    const companyName = parts[i++]!;
-    if (companyName !== '') values.companyName = companyName;
-    const tagCount = Number(parts[i++]);
-    if (tagCount > 0) values.tagEdits = parts.slice(i, i + tagCount);
-    i += tagCount;
-    values.set = pairs();
-    if (parts[i] === '-') i++;
-    else values.companySet = pairs();
-    out.push(fp === '' ? { line, raw, result: { ok: true, values } } : { line, raw, result: { ok: true, values }, fp: Number(fp) });
+    const keyCell = parts[i++]!;
+    const companySet = parts[i++] === 'c';
+    const count = Number(parts[i++]);
+    const head: RecordHead = { kind: parts[i] as ImportValues['kind'], companyName: parts[i + 1]!, keyCell, companySet };
+    out.push(new ArrivedRecord(line, raw, Number(fp), head, parts, i));
+    i += count;
   }
   return out;
 }

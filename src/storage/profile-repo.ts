@@ -322,8 +322,7 @@ export interface ImportState {
   id: number;
   kind: string;
   import_fp: number | null;
-  /** The name of the company the profile is linked to. */
-  company_name: string | null;
+  company_id: number | null;
 }
 
 export class ProfileRepo {
@@ -383,21 +382,47 @@ export class ProfileRepo {
     const column = keyColumn(field);
     // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
     const unique = field === 'external_id' || field === 'id';
-    const where = field === 'email' || field === 'name' ? `p.${column} = ? COLLATE NOCASE` : `p.${column} = ?`;
-    const statement = this.stmt(
-      `SELECT p.id, p.kind, p.import_fp, c.name FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id WHERE ${where}${unique ? '' : ' ORDER BY p.id LIMIT 2'}`,
-    ).raw(true);
-    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, string | null][];
-    return rows.map(([id, kind, import_fp, company_name]) => ({ id, kind, import_fp, company_name }));
+    const where = field === 'email' || field === 'name' ? `${column} = ? COLLATE NOCASE` : `${column} = ?`;
+    const statement = this.stmt(`SELECT id, kind, import_fp, company_id FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
+    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, number | null][];
+    return rows.map(([id, kind, import_fp, company_id]) => ({ id, kind, import_fp, company_id }));
+  }
+
+  /**
+   * importState for many key values in one query (a batch of a re-import), by `fold(key value)`:
+   * the key's NOCASE folding for email and name, the text of the value for the others.
+   */
+  importStates(field: string, values: (string | number)[], fold: (value: unknown) => string): Map<string, ImportState[]> {
+    const column = keyColumn(field);
+    const nocase = field === 'email' || field === 'name';
+    const out = new Map<string, ImportState[]>();
+    for (let i = 0; i < values.length; i += 500) {
+      const chunk = values.slice(i, i + 500);
+      const rows = this
+        .stmt(
+          `SELECT ${column}, id, kind, import_fp, company_id FROM profiles WHERE ${column}${nocase ? ' COLLATE NOCASE' : ''} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
+        )
+        .raw(true)
+        .all(chunk) as [string | number, number, string, number | null, number | null][];
+      for (const [k, id, kind, import_fp, company_id] of rows) {
+        const key = fold(k);
+        const list = out.get(key);
+        const state = { id, kind, import_fp, company_id };
+        if (list === undefined) out.set(key, [state]);
+        else if (list.length < 2) list.push(state); // two tell "more than one", as importState's LIMIT 2
+      }
+    }
+    return out;
   }
 
   /**
    * A company's name changed: key contacts that a re-import would now link elsewhere lose their
    * fingerprints (see migration 0030). A contact's row names its company, and the import links it
    * to the first company (lowest id) of that name; that answer changes only for the contacts of
-   * this company (their row's name no longer finds it; the short cut compares the names) and of
-   * namesakes after it (this one now comes first). During a bulk load the name index is set aside,
-   * so the renames wait for `flushRenames` after it is built.
+   * this company (their row's name no longer finds it) and of namesakes after it (this one now
+   * comes first). A new company comes after all, and a removed one unlinks its contacts, so a
+   * contact with its fingerprint is linked as its row says. During a bulk load the name index is
+   * set aside, so the renames wait for `flushRenames` after it is built.
    */
   companyRenamed(id: number, name: string): void {
     if (this.pendingRenames !== null) this.pendingRenames.push({ id, name });
@@ -416,8 +441,8 @@ export class ProfileRepo {
 
   private forgetNamesakesAfter(id: number, name: string): void {
     this.stmt(
-      "UPDATE profiles SET import_fp = NULL WHERE import_fp IS NOT NULL AND company_id IN (SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' AND id > ?)",
-    ).run(name, id);
+      "UPDATE profiles SET import_fp = NULL WHERE import_fp IS NOT NULL AND (company_id = ? OR company_id IN (SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = 'company' AND id > ?))",
+    ).run(id, name, id);
   }
 
   /** After an import wrote a profile from a row (see migration 0030). */

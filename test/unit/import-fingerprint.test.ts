@@ -32,6 +32,9 @@ describe('importFingerprint', () => {
       { ...base, companySet: [{ field: 'industry', value: 'Bau' }] },
       // parts are led by their length: moving text from one part to the next is a difference
       { ...base, set: [{ field: 'external_id', value: 'K-1c' }, { field: 'ity', value: 'Görlitz' }, base.set[2]!] },
+      // the separator inside a value: written out by length instead
+      { ...base, set: [...base.set.slice(0, 2), { field: 'postcode', value: '02826\u0001' }] },
+      { ...base, set: [...base.set.slice(0, 2), { field: 'postcode', value: '\u000102826' }] },
     ];
     const fps = new Set([importFingerprint(base), ...variants.map(importFingerprint)]);
     expect(fps.size).toBe(variants.length + 1);
