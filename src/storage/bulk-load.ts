@@ -14,7 +14,6 @@ interface SchemaObject {
 }
 
 const SORT_THREADS = 2;
-const KEPT_IN_LOAD = new Set(['profiles_fresh_on', 'profiles_next_contact', 'profiles_company', 'history_profile', 'history_at', 'history_field']);
 
 export interface BulkLoad {
   /** Rebuilds what was set aside and fills the tag index for the rows loaded. */
@@ -33,8 +32,7 @@ export function beginBulkLoad(db: SqliteDatabase): BulkLoad {
     // than one pass each at the end
     .prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name IN ('profiles', 'history') AND type IN ('index', 'trigger') AND sql IS NOT NULL")
     .all() as SchemaObject[];
-  const keep = process.env.CUSTFILE_KEEP_IDX === '1' ? KEPT_IN_LOAD : new Set<string>();
-  const aside = objects.filter((o) => (o.type === 'index' && !keep.has(o.name)) || o.name === 'profiles_tags_insert');
+  const aside = objects.filter((o) => o.type === 'index' || o.name === 'profiles_tags_insert');
   const firstNewId = ((db.prepare('SELECT coalesce(max(id), 0) AS n FROM profiles').get() as { n: number }).n) + 1;
   for (const o of aside) db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name.replace(/"/g, '""')}"`);
   return {
