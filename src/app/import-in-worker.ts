@@ -32,7 +32,7 @@ export type FromWorker =
   | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
   | { type: 'ask'; headers: string[] }
   | { type: 'mapping'; keyHint: string }
-  | { type: 'batch'; bytes: Uint8Array; others: RecordBatch['others']; count: number }
+  | { type: 'batch'; bytes: Uint8Array; latin1: boolean; others: RecordBatch['others']; count: number }
   | { type: 'end' }
   | { type: 'error'; name: string; message: string };
 
@@ -55,7 +55,6 @@ export interface WorkerCsvSource {
  * 16, and no less with 24 or 32, which only raised the peak memory (~190 → ~210 MiB).
  */
 const WORKER_YOUNG_MB = 16;
-const decoder = new TextDecoder();
 
 declare const __dirname: string | undefined;
 
@@ -127,7 +126,8 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
           if (m.type === 'end') return;
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);
-          yield decodeBatch({ text: decoder.decode(m.bytes), others: m.others, count: m.count });
+          const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+          yield decodeBatch({ text: bytes.toString(m.latin1 ? 'latin1' : 'utf16le'), others: m.others, count: m.count });
         }
       } finally {
         await close();
