@@ -52,7 +52,7 @@ import { RejectsFile, openInput } from '../io/files.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
-import { checkKey, readAhead } from './import-profiles.js';
+import { checkKey, nocase, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -419,7 +419,8 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const lookup = (key: string | number): number | 'none' | 'ambiguous' => {
-    const cacheKey = noCase ? String(key).toLowerCase() : String(key);
+    // SQLite's NOCASE folds ASCII letters only: so must the cache, or Ä and ä would share a profile
+    const cacheKey = noCase ? nocase(String(key)) : String(key);
     const cached = profileOf.get(cacheKey);
     if (cached !== undefined) return cached;
     const found = store.sales.profileIdsByKey(keyField, key);

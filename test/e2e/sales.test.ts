@@ -240,6 +240,19 @@ describe('custfile import FILE --sales', () => {
     expectDerivedInStep();
   });
 
+  it('--key email matches as SQLite does (ASCII case only): Ärger and ärger are two customers', () => {
+    ok(sb.run(['add', 'person', '--first-name', 'Jörg', '--last-name', 'Ärger', '--email', 'ÄRGER@example.org']));
+    ok(sb.run(['add', 'person', '--first-name', 'Eva', '--last-name', 'ärger', '--email', 'ärger@example.org']));
+    const ids = sb.query<{ id: number; email: string }>("SELECT id, email FROM profiles WHERE email LIKE '%rger@example.org' ORDER BY id");
+    const file = write('sales.csv', 'Email,Date,Amount\nÄRGER@EXAMPLE.ORG,2025-06-01,10.00\närger@example.org,2025-06-02,20.00\n');
+    const r = sb.run(['import', file, '--sales', '--key', 'email']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sb.query('SELECT profile_id, amount_cents FROM sales ORDER BY id')).toEqual([
+      { profile_id: ids[0]!.id, amount_cents: 1000 },
+      { profile_id: ids[1]!.id, amount_cents: 2000 },
+    ]);
+  });
+
   it('--dry-run reports and writes nothing; --atomic imports nothing when a row fails', () => {
     const file = write('umsatz.csv', GERMAN);
     const before = dumpDatabase(sb.db);
