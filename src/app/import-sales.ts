@@ -34,6 +34,10 @@
  * - A date after today is rejected, as `custfile sale --date` refuses it.
  * - Rows are single INSERTs, each atomic on its own (with its trigger), so no savepoint per row
  *   is needed as in the profile import.
+ * - A first sales import, into a file with no sales yet, is a bulk load, as the first profile import
+ *   is: one transaction, the derived sales fields added up once at the end (SaleRepo
+ *   beginBulkLoad). A structural error or a kill leaves no sale behind; rejected rows are only
+ *   rejected. Later imports commit in batches.
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -391,7 +395,10 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const { store, clock } = ctx;
-  const single = input.dryRun || input.atomic;
+  // a first sales import is one transaction (see above); asked again inside the write lock
+  const wantBulk = !input.dryRun && store.sales.maxId() === 0;
+  let bulkLoad: { finish(): void } | null = null;
+  let single = input.dryRun || input.atomic || wantBulk;
   const batchSize = input.batchSize ?? 10_000;
   const batchMs = input.batchMs ?? 1000;
   const noCase = keyField === 'email' || keyField === 'name';
@@ -447,6 +454,8 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     maxIdBefore = store.sales.maxId();
     claimed = new ClaimedIds(maxIdBefore);
     try {
+      if (wantBulk && maxIdBefore === 0) bulkLoad = store.guard(() => store.sales.beginBulkLoad());
+      else single = input.dryRun || input.atomic;
       for await (const row of rows) {
         report.rows++;
         const result = saleRow(mapping, row.cells, rowContext);
@@ -473,6 +482,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
         }
         inBatch++;
         if (single && pending.length >= batchSize) flush();
+        if (single && report.rows % 2000 === 0) input.onProgress?.(report.rows);
         if (!single && (inBatch >= batchSize || performance.now() - batchStarted > batchMs)) {
           flush();
           store.commit();
@@ -495,6 +505,14 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     if (input.dryRun || (input.atomic && report.rejected > 0)) store.rollback();
     else {
       flush();
+      if (bulkLoad !== null) {
+        try {
+          store.guard(() => bulkLoad!.finish());
+        } catch (err) {
+          store.rollback();
+          throw err;
+        }
+      }
       store.commit();
     }
     rejects?.finish();
