@@ -5,6 +5,7 @@ import type { Expr } from '../../src/domain/filter/ast.js';
 import { parseWhere } from '../../src/domain/filter/parser.js';
 import { type Db, openDb } from '../../src/storage/db.js';
 import { type CompileContext, compileFilter, sortSql } from '../../src/storage/filter-sql.js';
+import { random } from '../seeded-random.js';
 
 const TODAY = '2026-11-22';
 const WEIRD_NAME = "O'Brien %_\\ x' or 1=1 --";
@@ -339,18 +340,6 @@ describe('injection attempts match literally or are rejected', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Properties over random input
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = ["'", "''", ';', '--', '%', '_', '\\', '"', '/*', '*/', ' ', '(', ')', '=', '?', '$', ':x', '@y',
   'é', 'ß', 'Ö', '😀', '\u200b', 'or', 'OR 1=1', 'drop table profiles', 'x', '0', '-1', '1e9', 'NULL', '`', '\t'];

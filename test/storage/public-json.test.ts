@@ -12,6 +12,7 @@ import { type Kind } from '../../src/domain/fields.js';
 import { type Profile, type ProfileDraft, emptyDraft } from '../../src/domain/profile.js';
 import { type Store, openStore } from '../../src/storage/store.js';
 import { toPublicRecord } from '../../src/ui/records.js';
+import { random } from '../seeded-random.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';
 let dir: string;
@@ -55,17 +56,6 @@ function compare(): { sqlite: number; fallback: number } {
   return { sqlite, fallback: rows.length - sqlite };
 }
 
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_TEXT = ['Müller', 'O\'Brien "Bob"', 'back\\slash', 'tab\there', 'line\nbreak', 'nul\u0000x', '\u2028\u2029', '😀 emoji', '\u00a0nbsp', '<>&', '', ' ', '\u0001\u001f\u007f', 'Łódź Ørsted ßtraße'];
 

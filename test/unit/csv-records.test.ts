@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { RejectedInputError } from '../../src/errors.js';
 import { type CsvRecord, CsvRecords, CsvRecordsError } from '../../src/io/csv-records.js';
 import { MAX_RECORD_CHARS, openCsvSource } from '../../src/io/csv-source.js';
+import { random } from '../seeded-random.js';
 
 interface Options {
   delimiter: string;
@@ -30,17 +31,6 @@ interface Outcome {
   error?: { code: string; lines: number };
 }
 
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The new parser, fed `text` cut at `cuts`, reading `readMax()` records at a time (reads between

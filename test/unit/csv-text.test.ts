@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine } from '../../src/io/csv-text.js';
 import { guardFormula } from '../../src/ui/records.js';
+import { random } from '../seeded-random.js';
 
 /** The rule, one cell at a time. */
 function reference(cells: readonly string[], delimiter = ','): string {
@@ -14,17 +15,6 @@ function reference(cells: readonly string[], delimiter = ','): string {
 
 const PIECES = ['a', 'Müller', ' ', '\t', '\n', '\r', '"', ',', ';', '|', '\u0000', '\u00a0', '\u2003', '\ufeff', '=', '+', '-', '@', 'x y', '', '1,5'];
 
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('csvLine', () => {
   it.each<[string[]]>([
