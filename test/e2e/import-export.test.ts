@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, ROOT, dumpDatabase, json, runBin, sandbox } from './helpers.js';
+import { type Sandbox, ROOT, dumpDatabase, json, sandbox } from './helpers.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'import');
 const fixture = (name: string) => path.join(FIXTURES, name);

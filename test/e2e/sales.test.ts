@@ -342,7 +342,7 @@ describe('derived fields after forget and remove', () => {
     ]);
     const after = json<{ total: { sales_total: number; sales_count: number } }>(ok(sb.run(['--format', 'json', 'stats'])));
     expect(after.total).toMatchObject({ sales_total: 12, sales_count: 2 });
-    expect(json(ok(sb.run(['--format', 'json', 'sales', '--since', '2025-01-01']))).map((s: { name: string }) => s.name)).toEqual(['Anna Müller', 'Nordlicht AG']);
+    expect(json<{ name: string }[]>(ok(sb.run(['--format', 'json', 'sales', '--since', '2025-01-01']))).map((s: { name: string }) => s.name)).toEqual(['Anna Müller', 'Nordlicht AG']);
     // a re-import of the sheet cannot bring the forgotten profile's sales back: its key matches no one
     const again = sb.run(['import', write('s.csv', 'Kundennr;Datum;Betrag\nC1;01.03.2025;0,10\nC2;03.03.2025;5,00\n'), '--sales']);
     expect(again.code).toBe(4);
