@@ -31,8 +31,8 @@ const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'p
  * kill came after the end. The close listener is there from the start, so that an import that ends
  * first does not leave the test waiting for an event that has fired.
  */
-async function killDuringImport(file: string, underWay: () => boolean, latestMs = 10_000): Promise<void> {
-  const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+async function killDuringImport(file: string, underWay: () => boolean, latestMs = 10_000, extra: string[] = []): Promise<void> {
+  const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file, ...extra], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
   let closed = false;
   const close = new Promise<void>((resolve) =>
     child.on('close', () => {
@@ -95,6 +95,38 @@ describe('an import killed half-way', () => {
     const again = sb.run(['import', file]);
     expect(again.code, again.stderr).toBe(0);
     expect(expectConsistent()).toBe(40_000 + 5);
+  });
+
+  it('a first sales import (one transaction, trigger and indexes set aside): no sale or all, derived fields in step', async () => {
+    const profiles = path.join(sb.dir, 'profiles.csv');
+    writeCsv(profiles, 2_000);
+    expect(sb.run(['import', profiles]).code).toBe(0);
+    const sales = path.join(sb.dir, 'umsatz.csv');
+    const rows = 150_000;
+    const lines = ['Kundennr;Datum;Betrag;Artikel'];
+    for (let i = 0; i < rows; i++) lines.push(`C-${(i * 7919) % 2_000};2025-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, '0')};${i % 500},${String(i % 100).padStart(2, '0')};Posten ${i % 37}`);
+    fs.writeFileSync(sales, `${lines.join('\n')}\n`);
+    const size = fs.statSync(sb.db).size;
+    await killDuringImport(sales, writtenOver(size + (1 << 20)), 10_000, ['--sales']);
+    expect(sb.run(['list', '--format', 'csv']).code).toBe(0); // the next command recovers the file
+    const recorded = sb.query<{ n: number }>('SELECT count(*) AS n FROM sales')[0]!.n;
+    expect([0, rows]).toContain(recorded);
+    const derived = () => {
+      const stored = sb.query('SELECT id, sales_total_cents AS t, sales_count AS n, last_sale AS d FROM profiles ORDER BY id');
+      const expected = sb.query(
+        'SELECT p.id, coalesce(sum(s.amount_cents), 0) AS t, count(s.id) AS n, max(s.date) AS d FROM profiles p LEFT JOIN sales s ON s.profile_id = p.id GROUP BY p.id ORDER BY p.id',
+      );
+      expect(stored).toEqual(expected);
+    };
+    derived();
+    const schema = sb.query<{ name: string }>("SELECT name FROM sqlite_schema WHERE tbl_name = 'sales' AND name NOT LIKE 'sqlite_%' ORDER BY name").map((r) => r.name);
+    expect(schema).toEqual(['sales', 'sales_date', 'sales_delete', 'sales_insert', 'sales_profile', 'sales_update']);
+    expect(sb.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    // run again: all of it, once
+    const again = sb.run(['import', sales, '--sales']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(sb.query<{ n: number }>('SELECT count(*) AS n FROM sales')[0]!.n).toBe(rows);
+    derived();
   });
 
   it('batched path (file with profiles): whole batches only', async () => {
