@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FileError, errorFromName } from '../errors.js';
 import type { ImportRecord, UnknownColumnsAsker } from './import-profiles.js';
-import { type RecordBatch, decodeBatch } from './record-batches.js';
+import { type BatchBytes, batchFromBytes, decodeBatch } from './record-batches.js';
 
 /** Below this size a worker's start (≈40 ms) costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
@@ -32,7 +32,7 @@ export type FromWorker =
   | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
   | { type: 'ask'; headers: string[] }
   | { type: 'mapping'; keyHint: string }
-  | { type: 'batch'; bytes: Uint8Array; latin1: boolean; others: RecordBatch['others']; count: number }
+  | ({ type: 'batch' } & BatchBytes)
   | { type: 'end' }
   | { type: 'error'; name: string; message: string };
 
@@ -126,8 +126,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
           if (m.type === 'end') return;
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);
-          const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-          yield decodeBatch({ text: bytes.toString(m.latin1 ? 'latin1' : 'utf16le'), others: m.others, count: m.count });
+          yield decodeBatch(batchFromBytes(m));
         }
       } finally {
         await close();

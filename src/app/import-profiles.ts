@@ -17,6 +17,7 @@ import { RejectedInputError, UsageError } from '../errors.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
+  type ImportValues,
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
@@ -92,6 +93,16 @@ export interface RecordHead {
   keyCell: string;
   /** The row sets fields of its company. */
   companySet: boolean;
+}
+
+/** The trimmed value a row gives the import's key field; empty when it gives none. */
+export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
+  return set.find((s) => s.field === key)?.value.trim() ?? '';
+}
+
+/** What the re-import short cut reads of a row (the worker sends it ahead of the values). */
+export function headOf(values: ImportValues, key: string): RecordHead {
+  return { kind: values.kind, companyName: values.companyName ?? '', keyCell: keyCellOf(values.set, key), companySet: values.companySet !== undefined };
 }
 
 /**
@@ -272,7 +283,6 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     return true;
   };
 
-  const keyCellOf = (request: ChangeRequest): string => request.set.find((s) => s.field === key)?.value.trim() ?? '';
   const nameOf = (request: ChangeRequest): string =>
     (request.set.find((s) => s.field === 'name')?.value ??
       [request.set.find((s) => s.field === 'first_name')?.value, request.set.find((s) => s.field === 'last_name')?.value].filter(Boolean).join(' ')).trim();
@@ -317,7 +327,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   };
 
   const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
-    const keyCell = keyCellOf(request);
+    const keyCell = keyCellOf(request.set, key);
     if (keyCell !== '') return finder.byKey(parseFieldValue(keyField, keyCell) as string | number);
     const name = nameOf(request);
     return name === '' ? undefined : finder.byName(name, kind);
@@ -333,108 +343,109 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   let bulkLoad: ReturnType<Store['beginBulkLoad']> | null = null;
   try {
     if (bulk) bulkLoad = store.beginBulkLoad();
+    // a re-import's short cut (in a bulk load only rows of this import can match: no fingerprint
+    // is stored yet)
+    const quick = !bulk && options.onConflict === 'update';
     for await (const batch of records) {
-      if (!bulk && options.onConflict === 'update') prefetch(batch);
+      if (quick) prefetch(batch);
       for (const record of batch) {
-      report.rows++;
-      // a re-import's short cut first: a row it skips is never decoded (see record-batches.ts)
-      let stored: true | number | null = null;
-      const quick = !bulk && options.onConflict === 'update';
-      if (quick && record.head !== undefined && record.fp !== undefined) {
-        try {
-          stored = quickUnchanged(record.head, record.fp);
-        } catch (err) {
-          if (!(err instanceof UsageError || err instanceof RejectedInputError)) throw err;
-          stored = null; // an unreadable key: the long way rejects the row with its reason
+        report.rows++;
+        // the short cut first: a row from the worker that it skips is never decoded (record-batches.ts)
+        let stored: true | number | null = null;
+        // the worker's records bring head and fingerprint; the others' are made from their values
+        let { head, fp } = record;
+        if (head === undefined && record.result.ok) {
+          head = headOf(record.result.values, key);
+          fp ??= importFingerprint(record.result.values);
         }
-      }
-      if (stored === true) {
-        report.unchanged++;
-      } else if (!record.result.ok) {
-        prefetched = null;
-        reject(record.line, record.raw, record.result.reason);
-      } else {
-        // the long way may write: later rows of the batch read their state afresh
-        prefetched = null;
-        const values = record.result.values;
-        const request: ChangeRequest = { set: values.set, unset: [], tagEdits: values.tagEdits ?? [] };
-        // Everything is validated before anything is written, so a rejected row leaves no trace
-        // (no savepoint needed): the company of a key contact is found or created last.
-        try {
-          const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
-          const fp = record.fp ?? importFingerprint(values);
-          if (quick && record.head === undefined) {
-            // in a bulk load only rows of this import can match: no fingerprint is stored yet
-            const keyCell = keyCellOf(request);
-            stored = quickUnchanged({ kind: values.kind, companyName: values.companyName ?? '', keyCell, companySet: values.companySet !== undefined }, fp);
+        if (quick && head !== undefined && fp !== undefined) {
+          try {
+            stored = quickUnchanged(head, fp);
+          } catch (err) {
+            if (!(err instanceof UsageError || err instanceof RejectedInputError)) throw err;
+            stored = null; // an unreadable key: the long way rejects the row with its reason
           }
-          let existing = stored === true ? undefined : findExisting(values.kind, request);
-          if (stored !== true && existing === undefined && values.kind === 'company') {
-            // the company's own row, after a key contact's row created it by name
-            const name = nocase(nameOf(request));
-            const createdId = createdForContacts.get(name);
-            if (createdId !== undefined) {
-              createdForContacts.delete(name);
-              existing = store.profiles.byId(createdId);
+        }
+        if (stored === true) {
+          report.unchanged++;
+        } else if (!record.result.ok) {
+          prefetched = null;
+          reject(record.line, record.raw, record.result.reason);
+        } else {
+          // the long way may write: later rows of the batch read their state afresh
+          prefetched = null;
+          const values = record.result.values;
+          const request: ChangeRequest = { set: values.set, unset: [], tagEdits: values.tagEdits ?? [] };
+          // Everything is validated before anything is written, so a rejected row leaves no trace
+          // (no savepoint needed): the company of a key contact is found or created last.
+          try {
+            const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
+            const rowFp = fp ?? importFingerprint(values);
+            let existing = findExisting(values.kind, request);
+            if (existing === undefined && values.kind === 'company') {
+              // the company's own row, after a key contact's row created it by name
+              const name = nocase(nameOf(request));
+              const createdId = createdForContacts.get(name);
+              if (createdId !== undefined) {
+                createdForContacts.delete(name);
+                existing = store.profiles.byId(createdId);
+              }
             }
-          }
-          if (stored === true) {
-            report.unchanged++;
-          } else if (existing === 'ambiguous') {
-            throw new RejectedInputError(`its ${key} matches more than one profile`);
-          } else if (existing === undefined) {
-            const draft = applyChanges(emptyDraft(values.kind), request);
-            // matched on external_id already: the lookup just said no profile has it
-            const keyedOnIt = key === 'external_id' && keyCellOf(request) !== '';
-            if (draft.external_id !== null && !keyedOnIt && store.profiles.externalIdTaken(draft.external_id, null)) {
-              throw new RejectedInputError('external_id is already used by another profile');
-            }
-            if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
-            const id = store.profiles.insert(draft, now, fp);
-            finder.stored(id, draft, null);
-            recordCreation(ctx, id, draft, now);
-            if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
-            report.inserted++;
-          } else if (existing.kind !== values.kind) {
-            throw new RejectedInputError(`its ${key} belongs to a ${existing.kind}, but the row is a ${values.kind}`);
-          } else if (options.onConflict === 'skip') {
-            report.skipped++;
-          } else if (options.onConflict === 'fail') {
-            throw new RejectedInputError(`its ${key} exists already (--on-conflict fail)`);
-          } else {
-            const before = toDraft(existing);
-            const after = applyChanges(before, request);
-            if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
-              throw new RejectedInputError('external_id is already used by another profile');
-            }
-            if (companyName !== null) after.company_id = findCompany(companyName, values.companySet);
-            if (writeUpdate(existing.id, before, after, fp)) {
-              report.updated++;
+            if (existing === 'ambiguous') {
+              throw new RejectedInputError(`its ${key} matches more than one profile`);
+            } else if (existing === undefined) {
+              const draft = applyChanges(emptyDraft(values.kind), request);
+              // matched on external_id already: the lookup just said no profile has it
+              const keyedOnIt = key === 'external_id' && keyCellOf(request.set, key) !== '';
+              if (draft.external_id !== null && !keyedOnIt && store.profiles.externalIdTaken(draft.external_id, null)) {
+                throw new RejectedInputError('external_id is already used by another profile');
+              }
+              if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
+              const id = store.profiles.insert(draft, now, rowFp);
+              finder.stored(id, draft, null);
+              recordCreation(ctx, id, draft, now);
+              if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
+              report.inserted++;
+            } else if (existing.kind !== values.kind) {
+              throw new RejectedInputError(`its ${key} belongs to a ${existing.kind}, but the row is a ${values.kind}`);
+            } else if (options.onConflict === 'skip') {
+              report.skipped++;
+            } else if (options.onConflict === 'fail') {
+              throw new RejectedInputError(`its ${key} exists already (--on-conflict fail)`);
             } else {
-              report.unchanged++;
-              // found unchanged the long way (a file imported before fingerprints, or edited
-              // since): store the fingerprint once, so the next re-import takes the short cut;
-              // one column, no history, updated_at untouched
-              if (quick && values.companySet === undefined && stored !== fp) store.profiles.setImportFingerprint(existing.id, fp);
+              const before = toDraft(existing);
+              const after = applyChanges(before, request);
+              if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
+                throw new RejectedInputError('external_id is already used by another profile');
+              }
+              if (companyName !== null) after.company_id = findCompany(companyName, values.companySet);
+              if (writeUpdate(existing.id, before, after, rowFp)) {
+                report.updated++;
+              } else {
+                report.unchanged++;
+                // found unchanged the long way (a file imported before fingerprints, or edited
+                // since): store the fingerprint once, so the next re-import takes the short cut;
+                // one column, no history, updated_at untouched
+                if (quick && values.companySet === undefined && stored !== rowFp) store.profiles.setImportFingerprint(existing.id, rowFp);
+              }
+            }
+          } catch (err) {
+            if (err instanceof UsageError || err instanceof RejectedInputError) {
+              reject(record.line, record.raw, err.message);
+            } else {
+              throw err;
             }
           }
-        } catch (err) {
-          if (err instanceof UsageError || err instanceof RejectedInputError) {
-            reject(record.line, record.raw, err.message);
-          } else {
-            throw err;
-          }
         }
-      }
-      inBatch++;
-      if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
-      if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
-        store.commit();
-        // another process may write between two transactions: read states afresh
-        prefetched = null;
-        store.begin();
-        startBatch();
-      }
+        inBatch++;
+        if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
+        if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
+          store.commit();
+          // another process may write between two transactions: read states afresh
+          prefetched = null;
+          store.begin();
+          startBatch();
+        }
       }
     }
   } catch (err) {

@@ -12,7 +12,7 @@ import { openCsvSource } from '../io/csv-source.js';
 import { openInput } from '../io/files.js';
 import { type ImportRecord, mapRows } from './import-profiles.js';
 import type { FromWorker, ToWorker, WorkerJob } from './import-in-worker.js';
-import { encodeBatch } from './record-batches.js';
+import { batchToBytes, encodeBatch } from './record-batches.js';
 
 const BATCH_RECORDS = 500;
 const BATCH_CHARS = 1 << 18;
@@ -21,7 +21,6 @@ const MAX_AHEAD = 3;
 const port = parentPort!;
 /** The import's key field, once the mapping is known: each record tells its key cell ahead. */
 let key = 'email';
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 const job = workerData as WorkerJob;
 let credits = MAX_AHEAD;
 let wake: (() => void) | null = null;
@@ -42,13 +41,8 @@ async function send(records: ImportRecord[]): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   wake = null;
   credits--;
-  const { text, others, count } = encodeBatch(records, key);
-  // the text as bytes, handed over (transferred) rather than cloned: one byte a character when
-  // every character fits (Latin-1 covers German text: a copy, no encoding), else two (UTF-16)
-  const latin1 = !BEYOND_LATIN1.test(text);
-  const bytes = Buffer.from(text, latin1 ? 'latin1' : 'utf16le');
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  port.postMessage({ type: 'batch', bytes: new Uint8Array(buffer), latin1, others, count } satisfies FromWorker, [buffer]);
+  const batch = batchToBytes(encodeBatch(records, key));
+  port.postMessage({ type: 'batch', ...batch } satisfies FromWorker, [batch.bytes.buffer as ArrayBuffer]);
 }
 
 async function run(): Promise<void> {

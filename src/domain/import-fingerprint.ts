@@ -30,7 +30,7 @@ const ESCAPED = '\u0002';
  * tags, the assignments (field code, value) and the company's assignments, each list led by its
  * count (`-`: no company list), joined by SEP; when a part holds SEP itself, ESCAPED and length-led parts.
  */
-export function valuesText(values: ImportValues): string {
+function valuesText(values: ImportValues): string {
   return plainValuesText(values) ?? escapedText(values);
 }
 
