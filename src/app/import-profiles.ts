@@ -36,7 +36,8 @@ import { parseFieldValue } from '../domain/values.js';
 import type { AppContext } from './context.js';
 import { recordCreation, writeChanges } from './profiles.js';
 import type { Store } from '../storage/store.js';
-import type { ImportState } from '../storage/profile-repo.js';
+import { nocase } from '../storage/db.js';
+import { type ImportState, keyIdentity } from '../storage/profile-repo.js';
 import { IdIndex, type IdSource } from './id-index.js';
 import { importFingerprint } from '../domain/import-fingerprint.js';
 
@@ -291,20 +292,18 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
    * row on 1M profiles), valid until the batch writes anything: from then on each row reads its
    * own (an earlier row may have changed the profile a later one matches).
    */
-  let prefetched: Map<string, ImportState[]> | null = null;
-  const foldKey = key === 'email' || key === 'name' ? (v: unknown) => nocase(String(v)) : (v: unknown) => String(v);
+  let prefetched: ((value: string | number) => ImportState[]) | null = null;
   const prefetch = (batch: ImportRecord[]) => {
-    const values = new Map<string, string | number>();
+    const values: (string | number)[] = [];
     for (const r of batch) {
       if (r.head === undefined || r.head.keyCell === '' || r.head.companySet) continue;
       try {
-        const v = parseFieldValue(keyField, r.head.keyCell) as string | number;
-        values.set(foldKey(v), v);
+        values.push(parseFieldValue(keyField, r.head.keyCell) as string | number);
       } catch {
         // an unreadable key: that row goes the long way and is rejected there
       }
     }
-    prefetched = values.size === 0 ? null : store.profiles.importStates(key, [...values.values()], foldKey);
+    prefetched = values.length === 0 ? null : store.profiles.importStates(key, values);
   };
   /**
    * A re-import's short cut (see storage migration 0030): the one profile with the row's key was
@@ -317,7 +316,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     if (head.keyCell === '' || head.companySet) return null;
     const companyName = head.kind === 'person' && head.companyName.trim() !== '' ? head.companyName.trim() : null;
     const value = parseFieldValue(keyField, head.keyCell) as string | number;
-    const state = prefetched !== null ? (prefetched.get(foldKey(value)) ?? []) : store.profiles.importState(key, value);
+    const state = prefetched !== null ? prefetched(value) : store.profiles.importState(key, value);
     if (state.length !== 1) return null;
     const p = state[0]!;
     if (p.import_fp !== fp || p.kind !== head.kind) return p.import_fp;
@@ -502,14 +501,6 @@ function indexFinder(store: Store, key: string): Finder {
   };
 }
 
-/** SQLite's NOCASE: ASCII letters only, so a bulk load matches exactly as the indexes would. */
-export function nocase(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 127) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-  }
-  return text.toLowerCase();
-}
-
 /**
  * In a bulk load the table was empty and its indexes are set aside, so only rows of this import
  * can match: they are found through IdIndex maps of what was loaded (id and external_id keep
@@ -517,8 +508,7 @@ export function nocase(text: string): string {
  */
 function loadedFinder(store: Store, key: string): Finder {
   const sql = indexFinder(store, key);
-  const nocaseKey = key === 'email' || key === 'name';
-  const keyText = (value: unknown) => (nocaseKey ? nocase(String(value)) : String(value));
+  const keyText = (value: unknown) => keyIdentity(key, value);
   /** The draft's key value is what was stored (revenue in cents, as revenue_cents). */
   const keyOfDraft = (draft: ProfileDraft) => {
     const value = (draft as unknown as Record<string, unknown>)[key];

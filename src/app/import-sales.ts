@@ -35,8 +35,8 @@
  * - Rows are single INSERTs, each atomic on its own (with its trigger), so no savepoint per row
  *   is needed as in the profile import.
  * - A first sales import, into a file with no sales yet, is a bulk load, as the first profile import
- *   is: one transaction, the derived sales fields added up once at the end (SaleRepo
- *   beginBulkLoad). A structural error or a kill leaves no sale behind; rejected rows are only
+ *   is: one transaction, the derived sales fields added up once at the end (storage/bulk-load.ts
+ *   beginSalesBulkLoad). A structural error or a kill leaves no sale behind; rejected rows are only
  *   rejected. Later imports commit in batches.
  */
 import path from 'node:path';
@@ -56,7 +56,8 @@ import { RejectsFile, openInput } from '../io/files.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
-import { checkKey, nocase, readAhead } from './import-profiles.js';
+import { keyIdentity } from '../storage/profile-repo.js';
+import { checkKey, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -395,13 +396,11 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const { store, clock } = ctx;
-  // a first sales import is one transaction (see above); asked again inside the write lock
-  const wantBulk = !input.dryRun && store.sales.maxId() === 0;
   let bulkLoad: { finish(): void } | null = null;
-  let single = input.dryRun || input.atomic || wantBulk;
+  /** One transaction: --dry-run, --atomic, or a first sales import (decided in the write lock). */
+  let single = input.dryRun || input.atomic;
   const batchSize = input.batchSize ?? 10_000;
   const batchMs = input.batchMs ?? 1000;
-  const noCase = keyField === 'email' || keyField === 'name';
   const profileOf = new Map<string, number | 'none' | 'ambiguous'>();
   let claimed: ClaimedIds = new ClaimedIds(0);
   let maxIdBefore = 0;
@@ -426,11 +425,11 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const lookup = (key: string | number): number | 'none' | 'ambiguous' => {
-    // SQLite's NOCASE folds ASCII letters only: so must the cache, or Ä and ä would share a profile
-    const cacheKey = noCase ? nocase(String(key)) : String(key);
+    // as the index compares (NOCASE folds ASCII letters only), or Ä and ä would share a profile
+    const cacheKey = keyIdentity(keyField, key);
     const cached = profileOf.get(cacheKey);
     if (cached !== undefined) return cached;
-    const found = store.sales.profileIdsByKey(keyField, key);
+    const found = store.profiles.idsByKey(keyField, key);
     const result = found.length === 0 ? 'none' : found.length > 1 ? 'ambiguous' : found[0]!;
     if (profileOf.size >= MAX_CACHED_KEYS) profileOf.clear();
     profileOf.set(cacheKey, result);
@@ -454,8 +453,11 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     maxIdBefore = store.sales.maxId();
     claimed = new ClaimedIds(maxIdBefore);
     try {
-      if (wantBulk && maxIdBefore === 0) bulkLoad = store.guard(() => store.sales.beginBulkLoad());
-      else single = input.dryRun || input.atomic;
+      // a first sales import is one transaction (see above)
+      if (!input.dryRun && maxIdBefore === 0) {
+        bulkLoad = store.beginBulkLoad('sales');
+        single = true;
+      }
       for await (const row of rows) {
         report.rows++;
         const result = saleRow(mapping, row.cells, rowContext);
@@ -507,7 +509,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
       flush();
       if (bulkLoad !== null) {
         try {
-          store.guard(() => bulkLoad!.finish());
+          bulkLoad.finish(); // Store's BulkLoad translates SQLite's errors itself
         } catch (err) {
           store.rollback();
           throw err;

@@ -74,6 +74,14 @@ export function translateError(err: unknown, file: string): unknown {
   return err;
 }
 
+/** SQLite's NOCASE: ASCII letters only, so code that matches as the indexes do folds alike. */
+export function nocase(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 127) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return text.toLowerCase();
+}
+
 /** Case- and accent-insensitive text for `~` (contains): "Müller" and "muller" fold alike. */
 export function fold(value: unknown): string | null {
   if (value === null || value === undefined) return null;

@@ -6,7 +6,7 @@ import { type FieldDef, type Kind, FIELDS } from '../domain/fields.js';
 import type { Profile, ProfileDraft } from '../domain/profile.js';
 import type { SqlFragment } from './filter-sql.js';
 import { type CsvCell, csvLineSql, sqlText } from './profile-csv.js';
-import type { SqliteDatabase } from './db.js';
+import { type SqliteDatabase, nocase } from './db.js';
 
 export interface ProfileRow {
   id: number;
@@ -317,6 +317,16 @@ function keyColumn(field: string): string {
   return field;
 }
 
+/** How a key value is compared: e-mails and names in any ASCII case (their indexes are NOCASE). */
+function keyCollation(field: string): string {
+  return field === 'email' || field === 'name' ? ' COLLATE NOCASE' : '';
+}
+
+/** A key value as text, alike for two values exactly when byKey finds the one by the other. */
+export function keyIdentity(field: string, value: unknown): string {
+  return keyCollation(field) === '' ? String(value) : nocase(String(value));
+}
+
 /** What a re-import reads to see that a row changes nothing (see importState). */
 export interface ImportState {
   id: number;
@@ -368,10 +378,13 @@ export class ProfileRepo {
    * "one" from "ambiguous". `field` comes from the catalogue, never from user text.
    */
   byKey(field: string, value: string | number): Profile[] {
-    const column = keyColumn(field);
-    const where = field === 'email' || field === 'name' ? `p.${column} = ? COLLATE NOCASE` : `p.${column} = ?`;
-    const rows = this.stmt(`${PROFILE_SELECT} WHERE ${where} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
+    const rows = this.stmt(`${PROFILE_SELECT} WHERE p.${keyColumn(field)} = ?${keyCollation(field)} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
     return rows.map(rowToProfile);
+  }
+
+  /** The ids of byKey's profiles (at most two), from the key's index alone (the sales import). */
+  idsByKey(field: string, value: string | number): number[] {
+    return this.stmt(`SELECT id FROM profiles WHERE ${keyColumn(field)} = ?${keyCollation(field)} ORDER BY id LIMIT 2`).pluck().all(value) as number[];
   }
 
   /**
@@ -379,40 +392,35 @@ export class ProfileRepo {
    * most two), their kind, company and import fingerprint; no full row is read.
    */
   importState(field: string, value: string | number): ImportState[] {
-    const column = keyColumn(field);
     // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
     const unique = field === 'external_id' || field === 'id';
-    const where = field === 'email' || field === 'name' ? `${column} = ? COLLATE NOCASE` : `${column} = ?`;
+    const where = `${keyColumn(field)} = ?${keyCollation(field)}`;
     const statement = this.stmt(`SELECT id, kind, import_fp, company_id FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
     const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, number | null][];
     return rows.map(([id, kind, import_fp, company_id]) => ({ id, kind, import_fp, company_id }));
   }
 
-  /**
-   * importState for many key values in one query (a batch of a re-import), by `fold(key value)`:
-   * the key's NOCASE folding for email and name, the text of the value for the others.
-   */
-  importStates(field: string, values: (string | number)[], fold: (value: unknown) => string): Map<string, ImportState[]> {
+  /** importState for many key values in one query a 500 (a batch of a re-import), as a lookup. */
+  importStates(field: string, values: (string | number)[]): (value: string | number) => ImportState[] {
     const column = keyColumn(field);
-    const nocase = field === 'email' || field === 'name';
     const out = new Map<string, ImportState[]>();
     for (let i = 0; i < values.length; i += 500) {
       const chunk = values.slice(i, i + 500);
       const rows = this
         .stmt(
-          `SELECT ${column}, id, kind, import_fp, company_id FROM profiles WHERE ${column}${nocase ? ' COLLATE NOCASE' : ''} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
+          `SELECT ${column}, id, kind, import_fp, company_id FROM profiles WHERE ${column}${keyCollation(field)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
         )
         .raw(true)
         .all(chunk) as [string | number, number, string, number | null, number | null][];
       for (const [k, id, kind, import_fp, company_id] of rows) {
-        const key = fold(k);
+        const key = keyIdentity(field, k);
         const list = out.get(key);
         const state = { id, kind, import_fp, company_id };
         if (list === undefined) out.set(key, [state]);
         else if (list.length < 2) list.push(state); // two tell "more than one", as importState's LIMIT 2
       }
     }
-    return out;
+    return (value) => out.get(keyIdentity(field, value)) ?? [];
   }
 
   /**

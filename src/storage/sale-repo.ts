@@ -32,7 +32,6 @@ export class SaleRepo {
   private readonly insertStmt: Database.Statement<[NewSale]>;
   private readonly identicalStmt: Database.Statement<unknown[]>;
   private readonly summaryStmt: Database.Statement<[number]>;
-  private readonly keyStmts = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(
@@ -55,39 +54,6 @@ export class SaleRepo {
       .get(id) as Sale | undefined;
   }
 
-  /**
-   * A first sales import, into a file without sales, as a bulk load inside the caller's transaction: the sales
-   * indexes and the trigger that keeps each profile's sales fields in step are set aside, and
-   * `finish` adds each profile's new sales to its fields in one pass over the profiles (in id
-   * order), then builds the indexes and puts the trigger back. With the trigger, every sale
-   * rewrote its profile's row: on 1M profiles the commits wrote ~1M pages of a 1.2 GB file, most of
-   * a 50 s import. DDL is transactional: a load that dies takes the drops with it.
-   */
-  beginBulkLoad(): { finish(): void } {
-    if (!this.db.inTransaction) throw new Error('beginBulkLoad needs an open transaction');
-    const maxIdBefore = this.maxId();
-    const aside = this.db
-      .prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'sales' AND ((type = 'index' AND sql IS NOT NULL) OR (type = 'trigger' AND name = 'sales_insert'))")
-      .all() as { type: string; name: string; sql: string }[];
-    for (const o of aside) this.db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name.replace(/"/g, '""')}"`);
-    return {
-      finish: () => {
-        // what the trigger did row by row (sales_insert in 0010-initial.ts), once a profile
-        this.db
-          .prepare(
-            `UPDATE profiles SET
-               sales_total_cents = sales_total_cents + a.total,
-               sales_count = sales_count + a.n,
-               last_sale = CASE WHEN last_sale IS NULL OR a.last > last_sale THEN a.last ELSE last_sale END
-             FROM (SELECT profile_id, sum(amount_cents) AS total, count(*) AS n, max(date) AS last FROM sales WHERE id > ? GROUP BY profile_id) AS a
-             WHERE profiles.id = a.profile_id`,
-          )
-          .run(maxIdBefore);
-        for (const o of aside) this.db.exec(o.sql);
-      },
-    };
-  }
-
   /** The highest sale id so far (0 when there are none): sales recorded later have higher ids. */
   maxId(): number {
     const row = this.db.prepare('SELECT coalesce(max(id), 0) AS id FROM sales').get() as { id: number };
@@ -98,27 +64,6 @@ export class SaleRepo {
   identical(sale: Pick<NewSale, 'profile_id' | 'date' | 'amount_cents' | 'item'>, maxId: number): number[] {
     const rows = this.identicalStmt.all(sale.profile_id, sale.date, sale.amount_cents, sale.item, maxId) as { id: number }[];
     return rows.map((r) => r.id);
-  }
-
-  /**
-   * Ids of the profiles whose `field` equals `value` (a sales import's --key), at most two: enough
-   * to tell one from ambiguous. Only the id is read, not the whole profile, since this runs once
-   * per imported sale. `field` comes from the catalogue (checked by the caller), never from user
-   * text; the matching rules are ProfileRepo.byKey's.
-   */
-  profileIdsByKey(field: string, value: string | number): number[] {
-    let stmt = this.keyStmts.get(field);
-    if (!stmt) {
-      let where: string;
-      if (field === 'id') where = 'id = ?';
-      else if (field === 'email' || field === 'name') where = `${field} = ? COLLATE NOCASE`;
-      else if (field === 'revenue') where = 'revenue_cents = ?';
-      else if (/^[a-z_]+$/.test(field)) where = `${field} = ?`;
-      else throw new Error(`not a key field: ${field}`);
-      stmt = this.db.prepare(`SELECT id FROM profiles WHERE ${where} ORDER BY id LIMIT 2`).pluck();
-      this.keyStmts.set(field, stmt);
-    }
-    return stmt.all(value) as number[];
   }
 
   /**

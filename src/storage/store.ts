@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
-import { type BulkLoad, beginBulkLoad, useRollbackJournal } from './bulk-load.js';
+import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad, useRollbackJournal } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
@@ -97,8 +97,12 @@ export class Store {
   }
 
   /** Sets indexes aside until `finish()` (inside an open write transaction); see bulk-load.ts. */
-  beginBulkLoad(): BulkLoad {
+  beginBulkLoad(what: 'profiles' | 'sales' = 'profiles'): BulkLoad {
     return this.guard(() => {
+      if (what === 'sales') {
+        const sales = beginSalesBulkLoad(this.db.sqlite);
+        return { finish: () => this.guard(() => sales.finish()) };
+      }
       const load = beginBulkLoad(this.db.sqlite);
       this.profiles.deferRenames();
       return {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src/app/import-file.js';
 import { IdIndex } from '../../src/app/id-index.js';
-import { nocase } from '../../src/app/import-profiles.js';
+import { nocase } from '../../src/storage/db.js';
 import { type Store, openStore } from '../../src/storage/store.js';
 
 let dir: string;
