@@ -14,7 +14,7 @@ const NEEDS_QUOTES = new RegExp(`[${SPECIAL}]|^\\s|\\s$`);
  * records need none, and a busy `birthdays` prints thousands at start-up). A NUL inside a cell
  * only adds a boundary, so it can make this say yes where the cells say no, never the reverse.
  */
-const ANY_NEEDS_QUOTES = /[",\r\n;\t|]|(?:^|\u0000)\s|\s(?:\u0000|$)/;
+const ANY_NEEDS_QUOTES = new RegExp(`[${SPECIAL}]|(?:^|\\u0000)\\s|\\s(?:\\u0000|$)`);
 
 /** One cell: quoted when it holds a quote, a delimiter, a line break or edge spaces. */
 export function csvCell(value: string): string {

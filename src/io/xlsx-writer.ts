@@ -14,6 +14,7 @@
  * writes them, and the tests read the result back with exceljs and LibreOffice.
  */
 import type { Writable } from 'node:stream';
+import { daysInMonth } from '../domain/dates.js';
 import { FileError, UsageError } from '../errors.js';
 import { type ZipEntryStream, ZipWriter } from './zip-writer.js';
 
@@ -156,7 +157,6 @@ function dateCell(start: string, value: string | number): string {
   return serial === null ? textCell(start, String(value)) : `${start}" s="${DATE_STYLE}"><v>${serial}</v></c>`;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * `YYYY-MM-DD` → Excel's day number (days since 1899-12-30); null for anything else: `--05-10`,
@@ -169,8 +169,7 @@ export function dateSerial(text: string): number | null {
   const m = digits(text, 5, 7);
   const d = digits(text, 8, 10);
   if (y < 1900 || m < 1 || m > 12 || d < 1) return null;
-  const leapDay = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0;
-  if (d > DAYS_IN_MONTH[m - 1]! + leapDay) return null;
+  if (d > daysInMonth(y, m)) return null;
   const serial = Date.UTC(y, m - 1, d) / MS_PER_DAY + UNIX_EPOCH_SERIAL;
   return serial >= FIRST_SAFE_SERIAL ? serial : null;
 }
