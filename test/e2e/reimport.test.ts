@@ -144,6 +144,26 @@ describe('re-importing a file', () => {
     });
   }
 
+  it('a first import while another program reads the file: the load keeps the WAL (no rollback journal) and completes', () => {
+    const sb = fresh();
+    expect(sb.run(['add', 'company', '--name', 'Platzhalter GmbH']).code).toBe(0);
+    expect(sb.run(['forget', 'Platzhalter GmbH', '--yes']).code).toBe(0); // an empty file, made
+    const reader = new Database(sb.db);
+    try {
+      reader.exec('BEGIN');
+      expect(reader.prepare('SELECT count(*) AS n FROM profiles').get()).toEqual({ n: 0 }); // holds a snapshot
+      const r = sb.run(['import', writeCsv(sb)]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(counts(r.stderr)).toBe('inserted 6, updated 0, unchanged 0, skipped 0, rejected 0');
+      expect(reader.prepare('SELECT count(*) AS n FROM profiles').get()).toEqual({ n: 0 }); // its snapshot stood
+      reader.exec('COMMIT');
+      expect(reader.prepare('SELECT count(*) AS n FROM profiles').get()).toEqual({ n: 6 });
+      expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      reader.close();
+    }
+  });
+
   it('a changed row is applied, and its new fingerprint stored', () => {
     const sb = fresh();
     expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);

@@ -262,6 +262,17 @@ describe('custfile import FILE --sales', () => {
     expect(expectDerivedInStep().length).toBeGreaterThan(0);
   });
 
+  it('a first sales import of a header and no rows: nothing recorded, the trigger and indexes back', () => {
+    const schema = () => sb.query<{ name: string }>("SELECT name FROM sqlite_schema WHERE tbl_name = 'sales' AND name NOT LIKE 'sqlite_%' ORDER BY name").map((r) => r.name);
+    const before = schema();
+    const r = sb.run(['import', write('leer.csv', 'Kundennr;Datum;Betrag\n'), '--sales']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/recorded 0 sales, 0 already recorded, rejected 0/);
+    expect(schema()).toEqual(before);
+    ok(sb.run(['sale', 'C1', '2.00', '--date', '2025-05-01']));
+    expectDerivedInStep();
+  });
+
   it('--key email matches as SQLite does (ASCII case only): Ärger and ärger are two customers', () => {
     ok(sb.run(['add', 'person', '--first-name', 'Jörg', '--last-name', 'Ärger', '--email', 'ÄRGER@example.org']));
     ok(sb.run(['add', 'person', '--first-name', 'Eva', '--last-name', 'ärger', '--email', 'ärger@example.org']));
