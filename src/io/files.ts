@@ -23,7 +23,7 @@ export function openInput(file: string, stdin: Readable = process.stdin): Readab
 }
 
 /** A text file written synchronously, line by line (rejects files are small). */
-export class TextFileWriter {
+class TextFileWriter {
   private fd: number;
   constructor(readonly file: string) {
     try {
