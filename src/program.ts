@@ -20,8 +20,9 @@ import { registerShow } from './commands/show.js';
 import { registerStats } from './commands/stats.js';
 import { registerUpdate } from './commands/update.js';
 import { FORMATS } from './ui/output.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Every command, in the order `--help` lists them, with the words that invoke it. */
 const COMMANDS: { names: string[]; register: (program: Command, deps: Deps) => void }[] = [

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
 import { RejectsFile, openInput } from '../io/files.js';
 import type { AppContext } from './context.js';
-import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, importRecords, inBatches, mapRows } from './import-profiles.js';
+import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, csvDialect, importRecords, inBatches, mapRows } from './import-profiles.js';
 
 export const IMPORT_FORMATS = ['csv', 'xlsx', 'vcf'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -77,6 +77,8 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       dateFormat: input.dateFormat,
       key: input.key,
       ask: input.askUnknown !== undefined,
+      // a re-import: its rows are likely unchanged (the worker's mode follows what they turn out to be)
+      unmapped: input.onConflict === 'update' && !ctx.store.profiles.isEmpty(),
     }, input.askUnknown);
     header = source.headerRaw;
     extra.encoding = source.encoding;
@@ -94,14 +96,15 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     extra.delimiter = source.delimiter;
     const decimal = decimalForDelimiter(source.delimiter);
     // the mapping is known once the first record is read; peek so the key hint is right
-    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal }, (mapping) => {
+    const dialect = csvDialect(source.delimiter);
+    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal, dialect }, (mapping) => {
       keyHint = defaultKey(mapping);
     })));
   } else if (format === 'xlsx') {
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     const source = await openXlsxSource(input.file, { sheet: input.sheet });
     header = source.headerRaw;
-    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown }, (mapping) => {
+    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, dialect: 'xlsx' }, (mapping) => {
       keyHint = defaultKey(mapping);
     })));
   } else {

@@ -10,8 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FileError, errorFromName } from '../errors.js';
-import type { ImportRecord, UnknownColumnsAsker } from './import-profiles.js';
-import { type BatchBytes, batchFromBytes, decodeBatch } from './record-batches.js';
+import { type RecordDelimiter, recordCells } from '../io/csv-records.js';
+import { type ImportRecord, type RowMapping, type UnknownColumnsAsker, mapRow } from './import-profiles.js';
+import { type BatchBytes, type Remap, type Tally, batchFromBytes, decodeBatch } from './record-batches.js';
 
 /** Below this size a worker's start (≈40 ms) costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
@@ -26,17 +27,33 @@ export interface WorkerJob {
   /** `--key`; else the worker takes the default key of the mapping (as importRecords does). */
   key?: string;
   ask: boolean;
+  /**
+   * Start by sending rows unmapped (record-batches.ts `UnmappedRow`): a re-import into a file
+   * that has profiles, whose rows are mostly unchanged. The main thread switches it by how many
+   * rows of each batch it had to map (see `nextMode`).
+   */
+  unmapped: boolean;
 }
 
 export type FromWorker =
   | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
   | { type: 'ask'; headers: string[] }
-  | { type: 'mapping'; keyHint: string }
+  | { type: 'mapping'; keyHint: string; rowMapping: RowMapping; recordDelimiter: RecordDelimiter | null }
   | ({ type: 'batch' } & BatchBytes)
   | { type: 'end' }
   | { type: 'error'; name: string; message: string };
 
-export type ToWorker = { type: 'more' } | { type: 'answers'; answers: Record<string, string> };
+export type ToWorker = { type: 'more' } | { type: 'answers'; answers: Record<string, string> } | { type: 'mode'; unmapped: boolean };
+
+/**
+ * Whether the worker should send rows unmapped, after a batch of which `mapped` rows had to be
+ * mapped: the main thread maps a row sent unmapped only when the short cut cannot skip it, which
+ * costs the main thread what it saves the worker. More than half: send them mapped; fewer than
+ * one in ten (mapped ones the short cut skipped): unmapped again.
+ */
+export function nextMode(unmapped: boolean, mapped: number, count: number): boolean {
+  return unmapped ? mapped * 2 <= count : mapped * 10 < count;
+}
 
 export interface WorkerCsvSource {
   headerRaw: string;
@@ -118,7 +135,14 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
     // mapRows settles the mapping (after the question about unknown columns) before any row
     const mapped = await next();
     if (mapped.type !== 'mapping') throw new Error(`the import worker sent ${mapped.type} before the mapping`);
-    const keyHint = mapped.keyHint;
+    const { keyHint, rowMapping, recordDelimiter } = mapped;
+    const delimiter = opened.delimiter;
+    const remap: Remap | null = recordDelimiter === null ? null : (line, raw) => {
+      const cells = recordCells(raw, delimiter, recordDelimiter);
+      if (cells === null) throw new Error(`line ${line} could not be read again from its text`);
+      return mapRow(rowMapping, { line, cells, raw }).result;
+    };
+    let unmapped = job.unmapped;
     async function* records(): AsyncGenerator<ImportRecord[]> {
       try {
         for (;;) {
@@ -126,7 +150,14 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
           if (m.type === 'end') return;
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);
-          yield decodeBatch(batchFromBytes(m));
+          const tally: Tally = { mapped: 0 };
+          yield decodeBatch(batchFromBytes(m), remap, tally);
+          // the batch is applied: tell the worker how to send the next rows
+          const want = nextMode(unmapped, tally.mapped, m.count);
+          if (want !== unmapped && remap !== null) {
+            unmapped = want;
+            worker.postMessage({ type: 'mode', unmapped } satisfies ToWorker);
+          }
         }
       } finally {
         await close();

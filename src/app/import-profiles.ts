@@ -18,6 +18,7 @@ import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
   type ImportValues,
+  type RowContext,
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
@@ -39,7 +40,8 @@ import type { Store } from '../storage/store.js';
 import { nocase } from '../storage/db.js';
 import { type ImportState, keyIdentity } from '../storage/profile-repo.js';
 import { IdIndex, type IdSource } from './id-index.js';
-import { importFingerprint } from '../domain/import-fingerprint.js';
+import { type HashSeed, hashFrom, importFingerprint, linkedByRow, rowSeed, sameRow, storedFingerprint } from '../domain/import-fingerprint.js';
+import { VERSION } from '../version.js';
 
 export type OnConflict = 'update' | 'skip' | 'fail';
 
@@ -80,20 +82,19 @@ export interface ImportRecord {
   line: number;
   raw: string;
   result: RowResult;
-  /** importFingerprint of the values, when the reader made it (the import worker does). */
+  /** The row's fingerprint (mapRow's, from its raw text); a vCard has none until the import makes it from its values (importFingerprint). */
   fp?: number;
   /** What the re-import short cut reads, ahead of the values (from the import worker). */
   head?: RecordHead;
 }
 
+/**
+ * What the re-import short cut reads of a row: only its key cell, because a matching fingerprint
+ * says the rest (it is the row's own, see domain/import-fingerprint.ts).
+ */
 export interface RecordHead {
-  kind: Kind;
-  /** As in the values: empty for none. */
-  companyName: string;
   /** The trimmed value of the import key's field; empty when the row has none. */
   keyCell: string;
-  /** The row sets fields of its company. */
-  companySet: boolean;
 }
 
 /** The trimmed value a row gives the import's key field; empty when it gives none. */
@@ -101,9 +102,9 @@ export function keyCellOf(set: readonly { field: string; value: string }[], key:
   return set.find((s) => s.field === key)?.value.trim() ?? '';
 }
 
-/** What the re-import short cut reads of a row (the worker sends it ahead of the values). */
+/** What the re-import short cut reads of a mapped row. */
 export function headOf(values: ImportValues, key: string): RecordHead {
-  return { kind: values.kind, companyName: values.companyName ?? '', keyCell: keyCellOf(values.set, key), companySet: values.companySet !== undefined };
+  return { keyCell: keyCellOf(values.set, key) };
 }
 
 /**
@@ -126,13 +127,39 @@ export function checkKey(key: string): void {
   }
 }
 
-/** Maps a tabular source's rows, deciding slash-date order per column from the first rows. */
-export async function* mapRows(
+export interface TabularOptions {
+  map?: Record<string, string>;
+  dateFormat?: string;
+  askUnknown?: UnknownColumnsAsker;
+  decimal?: ',' | '.';
+  /** How the source's text is cut into cells (a CSV's delimiter): part of the rows' fingerprints. */
+  dialect?: string;
+}
+
+/** A CSV's dialect for TabularOptions (the quote is always `"`). */
+export function csvDialect(delimiter: string): string {
+  return `csv${delimiter}`;
+}
+
+/** How a tabular source's rows are mapped, settled before the first row: all a row's values depend on besides its cells. */
+export interface RowMapping {
+  mapping: ColumnMapping[];
+  context: RowContext;
+  /** The header's number of cells: every row must have as many. */
+  width: number;
+  /** Seeds the rows' fingerprints (domain/import-fingerprint.ts `rowSeed`). */
+  seed: HashSeed;
+}
+
+/**
+ * Settles the mapping of a tabular source: the columns (asking about unknown ones at a terminal),
+ * then slash-date order per column from the first rows (read ahead). `all` yields every row.
+ */
+export async function settleMapping<T extends { raw: string; cells: string[] }>(
   headers: string[],
-  rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
-  options: { map?: Record<string, string>; dateFormat?: string; askUnknown?: UnknownColumnsAsker; decimal?: ',' | '.' },
-  onMapping?: (mapping: ColumnMapping[]) => void,
-): AsyncGenerator<ImportRecord> {
+  rows: AsyncIterable<T>,
+  options: TabularOptions,
+): Promise<{ rowMapping: RowMapping; all: AsyncIterable<T> }> {
   let mapping = mapHeaders(headers, { map: options.map });
   const unknown = mapping.filter((m) => m.via === 'unknown').map((m) => m.header);
   if (options.askUnknown && unknown.length > 0) {
@@ -140,21 +167,37 @@ export async function* mapRows(
     const answers = await options.askUnknown(unknown);
     if (Object.keys(answers).length > 0) mapping = mapHeaders(headers, { map: { ...options.map, ...answers } });
   }
-  onMapping?.(mapping);
-  const width = headers.length;
   const { sample, all } = await readAhead(rows);
   const slashOrders: Record<number, SlashOrder | 'ambiguous'> = options.dateFormat ? {} : decideSlashOrders(mapping, sample.map((r) => r.cells));
-  const convert = (row: { line: number; cells: string[]; raw: string }): ImportRecord => {
-    if (row.cells.length !== width) {
-      return { line: row.line, raw: row.raw, result: { ok: false, reason: `has ${row.cells.length} cells where the header has ${width}` } };
-    }
-    // the cells are the raw text's (less quotes): one search instead of one per cell
-    if (row.raw.includes('\u0000')) {
-      return { line: row.line, raw: row.raw, result: { ok: false, reason: 'contains a NUL byte' } };
-    }
-    return { line: row.line, raw: row.raw, result: rowToRecord(mapping, row.cells, { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal }) };
-  };
-  for await (const row of all) yield convert(row);
+  const context: RowContext = { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal };
+  const signature = JSON.stringify([VERSION, options.dialect ?? '', headers.length, mapping, context]);
+  return { rowMapping: { mapping, context, width: headers.length, seed: rowSeed(signature) }, all };
+}
+
+/** One tabular row as an import record: mapped, with its fingerprint. */
+export function mapRow(m: RowMapping, row: { line: number; cells: string[]; raw: string }): ImportRecord {
+  const fp = hashFrom(m.seed, row.raw);
+  const width = m.width;
+  if (row.cells.length !== width) {
+    return { line: row.line, raw: row.raw, fp, result: { ok: false, reason: `has ${row.cells.length} cells where the header has ${width}` } };
+  }
+  // the cells are the raw text's (less quotes): one search instead of one per cell
+  if (row.raw.includes('\u0000')) {
+    return { line: row.line, raw: row.raw, fp, result: { ok: false, reason: 'contains a NUL byte' } };
+  }
+  return { line: row.line, raw: row.raw, fp, result: rowToRecord(m.mapping, row.cells, m.context) };
+}
+
+/** Maps a tabular source's rows (see settleMapping); `onMapping` is told the mapping before the first row. */
+export async function* mapRows(
+  headers: string[],
+  rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
+  options: TabularOptions,
+  onMapping?: (mapping: ColumnMapping[]) => void,
+): AsyncGenerator<ImportRecord> {
+  const { rowMapping, all } = await settleMapping(headers, rows, options);
+  onMapping?.(rowMapping.mapping);
+  for await (const row of all) yield mapRow(rowMapping, row);
 }
 
 /**
@@ -296,7 +339,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   const prefetch = (batch: ImportRecord[]) => {
     const values: (string | number)[] = [];
     for (const r of batch) {
-      if (r.head === undefined || r.head.keyCell === '' || r.head.companySet) continue;
+      if (r.head === undefined || r.head.keyCell === '') continue;
       try {
         values.push(parseFieldValue(keyField, r.head.keyCell) as string | number);
       } catch {
@@ -307,21 +350,21 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   };
   /**
    * A re-import's short cut (see storage migration 0030): the one profile with the row's key was
-   * written from this very row and not since, and a contact is still linked to a company (a
-   * rename forgets the fingerprints it makes wrong: ProfileRepo.companyRenamed).
-   * Rows that set company fields, and `--on-conflict skip|fail`, go the long way.
+   * written from this very row (the fingerprints are the same) and not since, and a contact the
+   * row linked to a company is linked still (a rename forgets the fingerprints it makes wrong:
+   * ProfileRepo.companyRenamed). Rows that set company fields keep no fingerprint, so they, and
+   * `--on-conflict skip|fail`, go the long way.
    * Returns true for "unchanged", else the fingerprint stored on the matched profile (or null).
    */
   const quickUnchanged = (head: RecordHead, fp: number): true | number | null => {
-    if (head.keyCell === '' || head.companySet) return null;
-    const companyName = head.kind === 'person' && head.companyName.trim() !== '' ? head.companyName.trim() : null;
+    if (head.keyCell === '') return null;
     const value = parseFieldValue(keyField, head.keyCell) as string | number;
     const state = prefetched !== null ? prefetched(value) : store.profiles.importState(key, value);
     if (state.length !== 1) return null;
-    const p = state[0]!;
-    if (p.import_fp !== fp || p.kind !== head.kind) return p.import_fp;
+    const stored = state[0]!.import_fp;
+    if (stored === null || !sameRow(stored, fp)) return stored;
     // linked as the row says unless its company went away (ProfileRepo.companyRenamed tells the rest)
-    if (companyName !== null && p.company_id === null) return p.import_fp;
+    if (linkedByRow(stored) && state[0]!.company_id === null) return stored;
     return true;
   };
 
@@ -379,7 +422,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
           // (no savepoint needed): the company of a key contact is found or created last.
           try {
             const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
-            const rowFp = fp ?? importFingerprint(values);
+            const rowFp = storedFingerprint(fp ?? importFingerprint(values), values);
             let existing = findExisting(values.kind, request);
             if (existing === undefined && values.kind === 'company') {
               // the company's own row, after a key contact's row created it by name
@@ -425,7 +468,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
                 // found unchanged the long way (a file imported before fingerprints, or edited
                 // since): store the fingerprint once, so the next re-import takes the short cut;
                 // one column, no history, updated_at untouched
-                if (quick && values.companySet === undefined && stored !== rowFp) store.profiles.setImportFingerprint(existing.id, rowFp);
+                if (quick && rowFp !== null && stored !== rowFp) store.profiles.setImportFingerprint(existing.id, rowFp);
               }
             }
           } catch (err) {

@@ -7,12 +7,13 @@
  * Runs only as `new Worker(...)` (see import-in-worker.ts); it has no exports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
+import { SEP, hashFrom } from '../domain/import-fingerprint.js';
+import { decimalForDelimiter, defaultKey, keyCellReader } from '../domain/import-mapping.js';
 import { openCsvSource } from '../io/csv-source.js';
 import { openInput } from '../io/files.js';
-import { type ImportRecord, mapRows } from './import-profiles.js';
+import { type ImportRecord, csvDialect, mapRow, settleMapping } from './import-profiles.js';
 import type { FromWorker, ToWorker, WorkerJob } from './import-in-worker.js';
-import { batchToBytes, encodeBatch } from './record-batches.js';
+import { type UnmappedRow, batchToBytes, encodeBatch } from './record-batches.js';
 
 const BATCH_RECORDS = 500;
 const BATCH_CHARS = 1 << 18;
@@ -25,6 +26,8 @@ const job = workerData as WorkerJob;
 let credits = MAX_AHEAD;
 let wake: (() => void) | null = null;
 let answers: ((map: Record<string, string>) => void) | null = null;
+/** Send rows unmapped where the key cell can be read alone (the main thread says when: import-in-worker.ts). */
+let unmapped = job.unmapped;
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'more') {
@@ -32,12 +35,14 @@ port.on('message', (m: ToWorker) => {
     wake?.();
   } else if (m.type === 'answers') {
     answers?.(m.answers);
+  } else if (m.type === 'mode') {
+    unmapped = m.unmapped;
   }
 });
 
 const post = (m: FromWorker) => port.postMessage(m);
 
-async function send(records: ImportRecord[]): Promise<void> {
+async function send(records: (ImportRecord | UnmappedRow)[]): Promise<void> {
   while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
   wake = null;
   credits--;
@@ -56,14 +61,30 @@ async function run(): Promise<void> {
           post({ type: 'ask', headers });
         })
     : undefined;
-  const records = mapRows(source.headers, source.rows, { map: job.map, dateFormat: job.dateFormat, askUnknown, decimal }, (mapping) => {
-    const keyHint = defaultKey(mapping);
-    key = job.key ?? keyHint;
-    post({ type: 'mapping', keyHint });
+  const { rowMapping, all } = await settleMapping(source.headers, source.rows, {
+    map: job.map,
+    dateFormat: job.dateFormat,
+    askUnknown,
+    decimal,
+    dialect: csvDialect(source.delimiter),
   });
-  let batch: ImportRecord[] = [];
+  const keyHint = defaultKey(rowMapping.mapping);
+  key = job.key ?? keyHint;
+  const recordDelimiter = source.recordDelimiter?.() ?? null;
+  // rows go unmapped only where the key cell can be read alone and the raw text read again alone
+  const readKey = recordDelimiter === null ? null : keyCellReader(rowMapping.mapping, key);
+  post({ type: 'mapping', keyHint, rowMapping, recordDelimiter: readKey === null ? null : recordDelimiter });
+  const { seed, width } = rowMapping;
+  let batch: (ImportRecord | UnmappedRow)[] = [];
   let chars = 0;
-  for await (const record of records) {
+  for await (const row of all) {
+    let record: ImportRecord | UnmappedRow | null = null;
+    // a row whose key cell is empty goes the long way anyway, and rows to reject are rejected here
+    if (unmapped && readKey !== null && row.cells.length === width && !row.raw.includes(SEP) && !row.raw.includes('\u0000')) {
+      const keyCell = readKey(row.cells);
+      if (keyCell !== '') record = { line: row.line, raw: row.raw, fp: hashFrom(seed, row.raw), keyCell, unmapped: true };
+    }
+    record ??= mapRow(rowMapping, row);
     batch.push(record);
     chars += record.raw.length;
     if (batch.length >= BATCH_RECORDS || chars >= BATCH_CHARS) {

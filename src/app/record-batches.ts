@@ -4,13 +4,26 @@
  * mapping them had cost the sender (≈20 µs a record); one string and `split` cost ≈2 µs. The
  * rare record with the separator in its text travels as an object beside the string.
  *
- * A record is a run of parts: line, raw text, then `!` and the reason for a rejected row, or the
- * fingerprint, the key cell and the values as domain/import-fingerprint.ts `plainValuesText`
- * writes them (kind, company name, tags, assignments, company's assignments).
+ * A record is a run of parts: line, raw text, then
+ * - `!` and the reason, for a rejected row;
+ * - the fingerprint, the key cell and the values as domain/import-fingerprint.ts `plainValuesText`
+ *   writes them (kind, company name, tags, assignments, company's assignments), for a mapped row;
+ * - `~` and the fingerprint, then the key cell, for a row the worker did not map (an `UnmappedRow`,
+ *   sent while a re-import's rows are mostly unchanged): the main thread maps it from its raw text
+ *   only if the short cut cannot skip it.
  */
-import { SEP, fieldOfCode, hashText, plainValuesText } from '../domain/import-fingerprint.js';
+import { SEP, fieldOfCode, plainValuesText } from '../domain/import-fingerprint.js';
 import type { ImportValues } from '../domain/import-mapping.js';
 import { type ImportRecord, type RecordHead, headOf } from './import-profiles.js';
+
+/** A row sent unmapped: what the re-import short cut reads, and the raw text to map it from. */
+export interface UnmappedRow {
+  line: number;
+  raw: string;
+  fp: number;
+  keyCell: string;
+  unmapped: true;
+}
 
 export interface RecordBatch {
   text: string;
@@ -20,30 +33,38 @@ export interface RecordBatch {
 }
 
 /** One record's parts joined (built as one string, no arrays: this runs for every row); null when a part holds the separator. */
-function recordText(record: ImportRecord, key: string): string | null {
+function recordText(record: ImportRecord | UnmappedRow, key: string): string | null {
   if (record.raw.includes(SEP)) return null;
   const head = `${record.line}${SEP}${record.raw}`;
+  // the key cell is the raw text's (less quotes and space): no SEP either
+  if ('unmapped' in record) return `${head}${SEP}~${record.fp}${SEP}${record.keyCell}`;
   const result = record.result;
   if (!result.ok) return result.reason.includes(SEP) ? null : `${head}${SEP}!${SEP}${result.reason}`;
   const v = result.values;
   // the raw text has no SEP (above), so neither have the values taken from its cells
   const values = plainValuesText(v, true);
   if (values === null) return null;
-  // the fingerprint is made here, from the text sent anyway (one pass over it)
-  const fp = record.fp ?? hashText(values);
-  return `${head}${SEP}${fp}${SEP}${headOf(v, key).keyCell}${SEP}${values}`;
+  return `${head}${SEP}${record.fp!}${SEP}${headOf(v, key).keyCell}${SEP}${values}`;
 }
 
-/** Tabular rows (their values are taken from the row's text; see recordText) for the hand-over. */
-export function encodeBatch(records: readonly ImportRecord[], key: string): RecordBatch {
+/** Tabular rows (their values are taken from the row's text; see recordText) for the hand-over; each mapped one has its `fp`. */
+export function encodeBatch(records: readonly (ImportRecord | UnmappedRow)[], key: string): RecordBatch {
   let text = '';
   const others: RecordBatch['others'] = [];
   records.forEach((record, at) => {
     const one = recordText(record, key);
-    if (one === null) others.push({ at, record });
+    if (one === null) {
+      if ('unmapped' in record) throw new Error('encodeBatch: a row whose text holds the separator must be sent mapped');
+      others.push({ at, record });
+    }
     else text = text === '' ? one : `${text}${SEP}${one}`;
   });
   return { text, others, count: records.length };
+}
+
+/** Counts the records whose values the main thread asked for (import-in-worker.ts chooses what the worker sends by it). */
+export interface Tally {
+  mapped: number;
 }
 
 /**
@@ -59,11 +80,39 @@ class ArrivedRecord implements ImportRecord {
     readonly head: RecordHead,
     private readonly parts: string[],
     private readonly at: number,
+    private readonly tally: Tally,
   ) {}
 
   get result(): ImportRecord['result'] {
-    this.decoded ??= { ok: true, values: valuesAt(this.parts, this.at) };
+    if (this.decoded === undefined) {
+      this.tally.mapped++;
+      this.decoded = { ok: true, values: valuesAt(this.parts, this.at) };
+    }
     return this.decoded;
+  }
+}
+
+/** Maps a row sent unmapped, from its line and raw text (import-in-worker.ts). */
+export type Remap = (line: number, raw: string) => ImportRecord['result'];
+
+/** A row the worker sent unmapped (UnmappedRow): mapped here when its values are asked for. */
+class UnmappedRecord implements ImportRecord {
+  private mapped: ImportRecord['result'] | undefined;
+  constructor(
+    readonly line: number,
+    readonly raw: string,
+    readonly fp: number,
+    readonly head: RecordHead,
+    private readonly remap: Remap,
+    private readonly tally: Tally,
+  ) {}
+
+  get result(): ImportRecord['result'] {
+    if (this.mapped === undefined) {
+      this.tally.mapped++;
+      this.mapped = this.remap(this.line, this.raw);
+    }
+    return this.mapped;
   }
 }
 
@@ -97,13 +146,15 @@ function valuesAt(parts: string[], start: number): ImportValues {
   return values;
 }
 
-export function decodeBatch(batch: RecordBatch): ImportRecord[] {
+/** A batch's records; `remap` maps the rows sent unmapped, `tally` counts the records whose values are read. */
+export function decodeBatch(batch: RecordBatch, remap: Remap | null = null, tally: Tally = { mapped: 0 }): ImportRecord[] {
   const parts = batch.text === '' ? [] : batch.text.split(SEP);
   const out: ImportRecord[] = [];
   let i = 0;
   let other = 0;
   while (out.length < batch.count) {
     if (other < batch.others.length && batch.others[other]!.at === out.length) {
+      tally.mapped++;
       out.push(batch.others[other++]!.record);
       continue;
     }
@@ -111,13 +162,18 @@ export function decodeBatch(batch: RecordBatch): ImportRecord[] {
     const raw = parts[i++]!;
     const fp = parts[i++]!;
     if (fp === '!') {
+      tally.mapped++;
       out.push({ line, raw, result: { ok: false, reason: parts[i++]! } });
       continue;
     }
     const keyCell = parts[i++]!;
+    if (fp.charCodeAt(0) === 126 /* ~ */) {
+      if (remap === null) throw new Error('decodeBatch: a row came unmapped, and there is no mapping to map it with');
+      out.push(new UnmappedRecord(line, raw, Number(fp.slice(1)), { keyCell }, remap, tally));
+      continue;
+    }
     const end = valuesEnd(parts, i);
-    const head: RecordHead = { kind: parts[i] as ImportValues['kind'], companyName: parts[i + 1]!, keyCell, companySet: parts[end - 1] !== '-' };
-    out.push(new ArrivedRecord(line, raw, Number(fp), head, parts, i));
+    out.push(new ArrivedRecord(line, raw, Number(fp), { keyCell }, parts, i, tally));
     i = end;
   }
   return out;

@@ -1,10 +1,17 @@
 /**
- * The fingerprint of a mapped import row: a re-import compares it with the one stored on the
- * profile the row matches (storage migration 0030) to skip rows that change nothing. A false
- * "unchanged" needs a changed row whose 52 bits equal the old ones: 2^-52.
+ * The fingerprint of an import row: a re-import compares it with the one stored on the profile
+ * the row matches (storage migration 0030) to skip rows that change nothing. A false "unchanged"
+ * needs a changed row whose 51 bits equal the old ones: 2^-51.
  *
- * It hashes `valuesText`, the values written out once: the import worker sends the same text to
- * the main thread (app/record-batches.ts), so a row is serialized once for both.
+ * A tabular row's fingerprint is made from its raw text, seeded with everything else its values
+ * depend on (`rowSeed`: the program's version, the column mapping, the date and decimal choices,
+ * the file's dialect): the same text under the same seed maps to the same values, so a re-import
+ * can skip a row without mapping it (the import worker then sends only the row's key cell,
+ * app/record-batches.ts). A vCard's is made from its values (`importFingerprint`).
+ *
+ * The lowest bit is not part of the hash: `storedFingerprint` sets it when the row is a person
+ * linked to a company by name, which the short cut checks on the stored profile (the row itself
+ * is not mapped then). Compare with `sameRow`.
  */
 import { FIELD_NAMES } from './fields.js';
 import type { ImportValues } from './import-mapping.js';
@@ -74,25 +81,66 @@ function escapedText(values: ImportValues): string {
   return ESCAPED + parts.map((p) => `${p.length}:${p}`).join('');
 }
 
-/** 52 bits of two 32-bit multiplicative hashes of the text, in one pass. */
-export function hashText(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x9e3779b9;
+/** The state of the hash after a text: a seed for `hashFrom`. */
+export interface HashSeed {
+  a: number;
+  b: number;
+}
+
+const START: HashSeed = { a: 0x811c9dc5, b: 0x9e3779b9 };
+
+/** Two 32-bit multiplicative hashes of the text, in one pass, continued from `seed`. */
+function run(text: string, seed: HashSeed): HashSeed {
+  let a = seed.a;
+  let b = seed.b;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
+  return { a, b };
+}
+
+/** 52 bits of the text, hashed on from `seed`; the lowest bit is always 0 (see the module comment). */
+export function hashFrom(seed: HashSeed, text: string): number {
+  let { a, b } = run(text, seed);
   a ^= a >>> 16;
   a = Math.imul(a, 0x85ebca6b);
   a ^= a >>> 13;
   b ^= b >>> 16;
   b = Math.imul(b, 0xc2b2ae35);
   b ^= b >>> 16;
-  return (a >>> 0) * 0x100000 + (b >>> 12);
+  return (a >>> 0) * 0x100000 + ((b >>> 12) & ~1);
 }
 
+/** The seed for the rows of one mapping: `signature` names everything their values depend on besides their text. */
+export function rowSeed(signature: string): HashSeed {
+  return run(`${signature}${SEP}`, START);
+}
+
+/** A vCard's (or any non-tabular record's) fingerprint: made from its values. */
 export function importFingerprint(values: ImportValues): number {
-  return hashText(valuesText(values));
+  return hashFrom(START, valuesText(values));
+}
+
+/**
+ * What a profile written from a row keeps: the row's fingerprint, with the lowest bit set for a
+ * person linked by the row to a company; null for a row that sets its company's fields (the
+ * company may have been edited since, so such rows never take the short cut).
+ */
+export function storedFingerprint(fp: number, values: ImportValues): number | null {
+  if (values.companySet !== undefined) return null;
+  const linked = values.kind === 'person' && values.companyName !== undefined && values.companyName.trim() !== '';
+  return fp - (fp % 2) + (linked ? 1 : 0);
+}
+
+/** The stored fingerprint is the row's (its lowest bit aside). */
+export function sameRow(stored: number | null, fp: number): boolean {
+  return stored !== null && stored - (stored % 2) === fp - (fp % 2);
+}
+
+/** The row a stored fingerprint was made from linked a person to a company by name. */
+export function linkedByRow(stored: number): boolean {
+  return stored % 2 === 1;
 }

@@ -1075,6 +1075,40 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   return { ok: true, values };
 }
 
+/** The fields an address block fills (see rowToRecord): never read by `keyCellReader`. */
+const ADDRESS_FIELDS = new Set(['street', 'postcode', 'city', 'region', 'country']);
+/** Field types whose cell `convert` turns into another text (the others' cell is their value). */
+const CONVERTED_TYPES = new Set(['date', 'birthday', 'money', 'int', 'enum']);
+
+/**
+ * What `rowToRecord` gives the field `key` in a row, read from the one column (or the ranked
+ * e-mail or phone columns) that feeds it, without mapping the row: `keyCellOf(values.set, key)`
+ * of every row it maps. Null when the key's value needs more than that (a name, an address part,
+ * a converted or kind-dependent field, several columns): the caller maps the rows then.
+ * Rows that rowToRecord rejects get a cell as well; the caller must not trust it alone.
+ */
+export function keyCellReader(mapping: readonly ColumnMapping[], key: string): ((cells: readonly string[]) => string) | null {
+  const plan = planFor(mapping);
+  if (key === 'name' || ADDRESS_FIELDS.has(key)) return null;
+  const plain = plan.fields.filter((f) => f.field.name === key);
+  const ranked = plan.alternates.filter((a) => a.field === key);
+  if (plain.length + ranked.length !== 1) return null;
+  if (plain.length === 1) {
+    const f = plain[0]!;
+    if (!f.person || !f.company || CONVERTED_TYPES.has(f.field.type)) return null;
+    return (cells) => cleanCell(cells[f.index]);
+  }
+  const columns = ranked[0]!.columns.map((c) => c.index);
+  return (cells) => {
+    for (const i of columns) {
+      const text = cleanCell(cells[i]);
+      if (text === '') continue;
+      return key === 'email' && /^mailto:/i.test(text) ? text.slice(7).trim() : text;
+    }
+    return '';
+  };
+}
+
 function sameName(a: string, b: string): boolean {
   return normalizeHeader(a) === normalizeHeader(b);
 }

@@ -53,6 +53,9 @@ export interface CsvRecord {
   raw: string;
 }
 
+export type RecordDelimiter = '\n' | '\r' | '\r\n';
+const RD_OF: Record<RecordDelimiter, number> = { '\n': RD_LF, '\r': RD_CR, '\r\n': RD_CRLF };
+
 export type CsvRecordsErrorCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_MAX_RECORD_SIZE';
 
 /** csv-parse's codes and `lines`, so that messages read as they did. */
@@ -82,6 +85,11 @@ export interface CsvRecordsOptions {
    * which is what the error message says ("characters") and costs nothing per character.
    */
   maxRecordChars: number;
+  /**
+   * The record delimiter, when known already (`recordDelimiter` of the parser that read the file):
+   * a record's `raw` read again alone gives the same cells, line breaks in it being data.
+   */
+  recordDelimiter?: RecordDelimiter;
   /** How much of the next chunk bridges a record cut by a chunk's end (default BRIDGE; small in tests, to reach that code). */
   bridge?: number;
 }
@@ -142,6 +150,12 @@ export class CsvRecords {
     this.maxChars = options.maxRecordChars;
     this.skipFirst = options.skipFirstLine ?? false;
     this.bridge = options.bridge ?? BRIDGE;
+    if (options.recordDelimiter !== undefined) this.rd = RD_OF[options.recordDelimiter];
+  }
+
+  /** The record delimiter found (or given); null while none is seen. */
+  get recordDelimiter(): RecordDelimiter | null {
+    return this.rd === RD_LF ? '\n' : this.rd === RD_CR ? '\r' : this.rd === RD_CRLF ? '\r\n' : null;
   }
 
   push(chunk: string): void {
@@ -592,4 +606,22 @@ function indexOrEnd(text: string, search: string, from: number): number {
 
 function unescape(text: string, escaped: boolean): string {
   return escaped ? text.replaceAll('""', '"') : text;
+}
+
+/**
+ * A record's cells read again from its `raw` text alone, given the delimiters of the file it came
+ * from: the same cells as when the file was read (test/unit/csv-records.test.ts checks it on the
+ * random texts). Null if the text is not one record.
+ */
+export function recordCells(raw: string, delimiter: string, recordDelimiter: RecordDelimiter): string[] | null {
+  const parser = new CsvRecords({ delimiter, recordDelimiter, maxRecordChars: Number.MAX_SAFE_INTEGER });
+  parser.push(raw);
+  parser.end();
+  const out: CsvRecord[] = [];
+  try {
+    parser.read(out);
+  } catch {
+    return null;
+  }
+  return out.length === 1 ? out[0]!.cells : null;
 }

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { RejectedInputError } from '../errors.js';
-import { type CsvRecord, CsvRecords, CsvRecordsError } from './csv-records.js';
+import { type CsvRecord, CsvRecords, CsvRecordsError, type RecordDelimiter } from './csv-records.js';
 import { sniffCsv } from './sniff.js';
 
 /** One record may not exceed this many characters: a 10 MB field or a file without line breaks fails fast. */
@@ -26,6 +26,8 @@ export interface TabularSource {
   encoding: string;
   guessed: boolean;
   delimiter: string;
+  /** The record delimiter read so far (csv-records.ts `recordCells`); null while none is seen. */
+  recordDelimiter?(): RecordDelimiter | null;
 }
 
 function describeCsvError(err: CsvRecordsError, file: string): RejectedInputError {
@@ -54,6 +56,7 @@ export async function openCsvSource(input: Readable, file: string, options: { en
     encoding: sniffed.encoding,
     guessed: sniffed.guessed,
     delimiter: sniffed.delimiter,
+    recordDelimiter: () => parser.recordDelimiter,
   };
 }
 

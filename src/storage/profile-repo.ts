@@ -330,7 +330,6 @@ export function keyIdentity(field: string, value: unknown): string {
 /** What a re-import reads to see that a row changes nothing (see importState). */
 export interface ImportState {
   id: number;
-  kind: string;
   import_fp: number | null;
   company_id: number | null;
 }
@@ -389,15 +388,15 @@ export class ProfileRepo {
 
   /**
    * What a re-import needs to see that a row changes nothing: the profiles with this key (at
-   * most two), their kind, company and import fingerprint; no full row is read.
+   * most two), their company and import fingerprint; no full row is read.
    */
   importState(field: string, value: string | number): ImportState[] {
     // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
     const unique = field === 'external_id' || field === 'id';
     const where = `${keyColumn(field)} = ?${keyCollation(field)}`;
-    const statement = this.stmt(`SELECT id, kind, import_fp, company_id FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
-    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, string, number | null, number | null][];
-    return rows.map(([id, kind, import_fp, company_id]) => ({ id, kind, import_fp, company_id }));
+    const statement = this.stmt(`SELECT id, import_fp, company_id FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
+    const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, number | null, number | null][];
+    return rows.map(([id, import_fp, company_id]) => ({ id, import_fp, company_id }));
   }
 
   /** importState for many key values in one query a 500 (a batch of a re-import), as a lookup. */
@@ -408,14 +407,14 @@ export class ProfileRepo {
       const chunk = values.slice(i, i + 500);
       const rows = this
         .stmt(
-          `SELECT ${column}, id, kind, import_fp, company_id FROM profiles WHERE ${column}${keyCollation(field)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
+          `SELECT ${column}, id, import_fp, company_id FROM profiles WHERE ${column}${keyCollation(field)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
         )
         .raw(true)
-        .all(chunk) as [string | number, number, string, number | null, number | null][];
-      for (const [k, id, kind, import_fp, company_id] of rows) {
+        .all(chunk) as [string | number, number, number | null, number | null][];
+      for (const [k, id, import_fp, company_id] of rows) {
         const key = keyIdentity(field, k);
         const list = out.get(key);
-        const state = { id, kind, import_fp, company_id };
+        const state = { id, import_fp, company_id };
         if (list === undefined) out.set(key, [state]);
         else if (list.length < 2) list.push(state); // two tell "more than one", as importState's LIMIT 2
       }

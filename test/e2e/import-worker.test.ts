@@ -109,7 +109,7 @@ describe('import in a worker thread', () => {
     for (let i = 0; i < 2500; i++) lines.push(`Jörg${i};Müller;Grün;1.234,5${i % 10}`);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const asked: string[][] = [];
-    const source = await openCsvInWorker(WORKER, { file, label: file, ask: true }, async (headers) => {
+    const source = await openCsvInWorker(WORKER, { file, label: file, ask: true, unmapped: false }, async (headers) => {
       asked.push(headers);
       return { Lieblingsfarbe: 'custom.farbe' };
     });

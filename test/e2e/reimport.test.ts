@@ -144,6 +144,33 @@ describe('re-importing a file', () => {
     });
   }
 
+  // A worker sends a re-import's rows unmapped while most are unchanged and the main thread maps
+  // those the short cut cannot skip, from their raw text; with most rows changed the worker maps
+  // them again. 3,000 rows of CRLF text with line breaks inside quotes and a bare LF outside (data
+  // in a CRLF file), the first half changed:
+  // both ways must end as the main thread alone ends, with the same fingerprints.
+  it('a big re-import, half changed, parsed in a worker: as on the main thread, fingerprints alike', () => {
+    const row = (i: number, city: string) =>
+      `K-${i},person,${i % 7 === 0 ? 'Elbwerk GmbH' : ''},Vor${i},Nach${i},"Straße ${i}\r\nHinterhaus\r",${city},0${1000 + (i % 900)},"Notiz ""${i}""\nzweite Zeile",Hof ${i}\nlinks`;
+    const header = 'external_id,kind,company,first_name,last_name,street,city,postcode,notes,Lage';
+    const text = (changed: number) => [header, ...Array.from({ length: 3000 }, (_, k) => row(k + 1, k < changed ? 'Görlitz' : 'Zittau')), ''].join('\r\n');
+    const results = [true, false].map((worker) => {
+      const sb = fresh();
+      expect(sb.run(['import', writeCsv(sb, text(0))]).code).toBe(0);
+      const env = { CUSTFILE_WORKER_MIN_BYTES: worker ? '0' : undefined };
+      const again = sb.run(['import', writeCsv(sb, text(1500))], { env });
+      expect(again.code, again.stderr).toBe(0);
+      const third = sb.run(['import', writeCsv(sb, text(1500))], { env });
+      return { report: counts(again.stderr), third: counts(third.stderr), file: visible(sb.db), fps: JSON.stringify(sb.query('SELECT id, import_fp FROM profiles ORDER BY id')) };
+    });
+    expect(results[0]!.report).toBe('inserted 0, updated 1500, unchanged 1500, skipped 0, rejected 0');
+    expect(results[0]!.report).toBe(results[1]!.report);
+    expect(results[0]!.file).toBe(results[1]!.file);
+    expect(results[0]!.fps).toBe(results[1]!.fps);
+    expect(results[0]!.third).toBe('inserted 0, updated 0, unchanged 3000, skipped 0, rejected 0');
+    expect(results[1]!.third).toBe(results[0]!.third);
+  });
+
   it('a first import while another program reads the file: the load keeps the WAL (no rollback journal) and completes', () => {
     const sb = fresh();
     expect(sb.run(['add', 'company', '--name', 'Platzhalter GmbH']).code).toBe(0);

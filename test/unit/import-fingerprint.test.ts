@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importFingerprint } from '../../src/domain/import-fingerprint.js';
+import { hashFrom, importFingerprint, linkedByRow, rowSeed, sameRow, storedFingerprint } from '../../src/domain/import-fingerprint.js';
 import type { ImportValues } from '../../src/domain/import-mapping.js';
 
 const base: ImportValues = {
@@ -15,6 +15,7 @@ describe('importFingerprint', () => {
     expect(Number.isSafeInteger(fp)).toBe(true);
     expect(fp).toBeGreaterThanOrEqual(0);
     expect(fp).toBeLessThan(2 ** 52);
+    expect(fp % 2).toBe(0); // the lowest bit is storedFingerprint's
     expect(importFingerprint(structuredClone(base))).toBe(fp);
   });
 
@@ -42,5 +43,42 @@ describe('importFingerprint', () => {
 
   it('an empty company name is no company, as the import treats it', () => {
     expect(importFingerprint({ ...base, companyName: '' })).toBe(importFingerprint({ ...base, companyName: undefined }));
+  });
+});
+
+describe('a row fingerprint: raw text under a seed', () => {
+  const raw = 'K-1,person,Elbwerk GmbH,Anna,Lang,anna@elbwerk.de,02826';
+
+  it('the same text under the same seed is the same; any other seed or text differs', () => {
+    const seed = rowSeed('["0.1.0","csv,",7]');
+    const fp = hashFrom(seed, raw);
+    expect(Number.isSafeInteger(fp) && fp >= 0 && fp < 2 ** 52 && fp % 2 === 0).toBe(true);
+    expect(hashFrom(rowSeed('["0.1.0","csv,",7]'), raw)).toBe(fp);
+    const others = [
+      hashFrom(rowSeed('["0.1.1","csv,",7]'), raw), // another version of the program
+      hashFrom(rowSeed('["0.1.0","csv;",7]'), raw), // another dialect
+      hashFrom(seed, raw.replace('02826', '2826')),
+      hashFrom(seed, `${raw} `),
+      hashFrom(seed, raw.slice(1)),
+      // the seed ends where the text begins
+      hashFrom(rowSeed('["0.1.0","csv,",7]K'), raw.slice(1)),
+    ];
+    expect(new Set([fp, ...others]).size).toBe(others.length + 1);
+  });
+
+  it('what a profile keeps: the lowest bit for a person linked by name, nothing for a row that sets its company', () => {
+    const fp = hashFrom(rowSeed('s'), raw);
+    const linked = storedFingerprint(fp, base)!;
+    expect(linked).toBe(fp + 1);
+    expect(linkedByRow(linked)).toBe(true);
+    expect(sameRow(linked, fp)).toBe(true);
+    const alone = storedFingerprint(fp, { ...base, companyName: ' ' })!;
+    expect(alone).toBe(fp);
+    expect(linkedByRow(alone)).toBe(false);
+    expect(storedFingerprint(fp, { ...base, kind: 'company' })).toBe(fp); // a company's own row
+    expect(storedFingerprint(fp, { ...base, companySet: [{ field: 'industry', value: 'Bau' }] })).toBeNull();
+    expect(sameRow(null, fp)).toBe(false);
+    expect(sameRow(fp + 2, fp)).toBe(false);
+    expect(sameRow(linked, fp + 1)).toBe(true);
   });
 });

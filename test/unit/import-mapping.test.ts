@@ -12,6 +12,7 @@ import {
   decideSlashOrders,
   defaultKey,
   describeTarget,
+  keyCellReader,
   detectLayout,
   mapHeaders,
   normalizeHeader,
@@ -26,6 +27,8 @@ import {
 import { applyChanges, emptyDraft } from '../../src/domain/profile.js';
 import { formatCents, parseMoneyCents } from '../../src/domain/values.js';
 import { sniffDelimiter, sniffEncoding } from '../../src/io/sniff.js';
+import { keyCellOf } from '../../src/app/import-profiles.js';
+import { random } from '../seeded-random.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 
@@ -744,5 +747,50 @@ describe('splitImportTags', () => {
     ['', []],
   ])('%j → %j', (text, tags) => {
     expect(splitImportTags(text)).toEqual(tags);
+  });
+});
+
+describe('keyCellReader: the key cell of a row without mapping it', () => {
+  const headersOf = (file: string) => parse(readFileSync(join(FIXTURES, file)), { bom: true, to_line: 1 })[0] as string[];
+  const layouts: [string, string[], string[]][] = [
+    ['own', ['external_id', 'kind', 'company', 'first_name', 'last_name', 'email', 'phone', 'website', 'city', 'birthday', 'revenue'], ['external_id', 'email', 'phone']],
+    ['german', ['Kundennr', 'Firma', 'Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Mobil', 'Ort'], ['external_id', 'email', 'phone']],
+    ['outlook', headersOf('outlook.csv'), ['email', 'phone']],
+    ['google', headersOf('google.csv'), ['email', 'phone']],
+  ];
+  const PIECES = ['', '', '', ' ', 'a', 'Ö', 'K-1', "'=1", 'mailto:', 'MAILTO: ', 'x@y.de', '\r\n', '\n', 'GmbH', 'person', 'company', '1.5', '2020-01-02'];
+
+  for (const [name, headers, keys] of layouts) {
+    it(`${name}: what rowToRecord gives the key, for every row it maps`, () => {
+      const mapping = mapHeaders(headers);
+      const rnd = random(headers.length);
+      for (const key of keys) {
+        const read = keyCellReader(mapping, key);
+        expect(read, key).not.toBeNull();
+        let compared = 0;
+        for (let k = 0; k < 3000; k++) {
+          const cells = headers.map(() => {
+            let cell = '';
+            for (let n = Math.floor(rnd() * 3); n > 0; n--) cell += PIECES[Math.floor(rnd() * PIECES.length)];
+            return cell;
+          });
+          const mapped = rowToRecord(mapping, cells);
+          if (!mapped.ok) continue;
+          compared++;
+          expect(read!(cells), `${key}: ${JSON.stringify(cells)}`).toBe(keyCellOf(mapped.values.set, key));
+        }
+        expect(compared).toBeGreaterThan(500);
+      }
+    });
+  }
+
+  it('no reader where the key needs the row: a name, an address part, a field of one kind, a converted one, none', () => {
+    const mapping = mapHeaders(['external_id', 'kind', 'name', 'email', 'city', 'website', 'revenue', 'Kundennummer']);
+    expect(keyCellReader(mapping, 'name')).toBeNull();
+    expect(keyCellReader(mapping, 'city')).toBeNull();
+    expect(keyCellReader(mapping, 'website')).toBeNull(); // a company's: on a person row it is a custom field
+    expect(keyCellReader(mapping, 'revenue')).toBeNull();
+    expect(keyCellReader(mapping, 'phone')).toBeNull(); // no column: every key cell empty, nothing to skip
+    expect(keyCellReader(mapping, 'email')).not.toBeNull();
   });
 });

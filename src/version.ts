@@ -1,0 +1,2 @@
+/** custfile's version (`--version`); import fingerprints depend on it (app/import-profiles.ts `rowSignature`). */
+export const VERSION = '0.1.0';
