@@ -3,8 +3,9 @@
  * worker, answers its question about unknown columns, and yields the record batches it sends.
  *
  * The worker is a second bundle next to the CLI's (dist/cli/import-worker.cjs). Where it does not
- * exist (the sources run by the in-process tests) or does not pay (a small file, stdin), the
- * import parses on the main thread instead; both paths give the same records.
+ * exist (the sources run by the in-process tests) or does not pay (a small file, stdin, a first
+ * import into an empty file: see import-file.ts), the import parses on the main thread instead;
+ * both paths give the same records.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -22,6 +22,7 @@ import {
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
+  keyCellReader,
   mapHeaders,
   rowToRecord,
 } from '../domain/import-mapping.js';
@@ -188,16 +189,55 @@ export function mapRow(m: RowMapping, row: { line: number; cells: string[]; raw:
   return { line: row.line, raw: row.raw, fp, result: rowToRecord(m.mapping, row.cells, m.context) };
 }
 
-/** Maps a tabular source's rows (see settleMapping); `onMapping` is told the mapping before the first row. */
+/**
+ * Maps a tabular source's rows (see settleMapping); `onMapping` is told the mapping before the
+ * first row. With `lazyKey` (a re-import's key), a row whose key cell can be read alone is mapped
+ * only when its values are asked for (a `LazyRecord`): the short cut skips unchanged rows without.
+ */
 export async function* mapRows(
   headers: string[],
   rows: AsyncIterable<{ line: number; cells: string[]; raw: string }>,
-  options: TabularOptions,
+  options: TabularOptions & { lazyKey?: (mapping: ColumnMapping[]) => string | null },
   onMapping?: (mapping: ColumnMapping[]) => void,
 ): AsyncGenerator<ImportRecord> {
   const { rowMapping, all } = await settleMapping(headers, rows, options);
   onMapping?.(rowMapping.mapping);
-  for await (const row of all) yield mapRow(rowMapping, row);
+  const key = options.lazyKey?.(rowMapping.mapping) ?? null;
+  const readKey = key === null ? null : keyCellReader(rowMapping.mapping, key);
+  for await (const row of all) {
+    if (readKey !== null && row.cells.length === rowMapping.width && !row.raw.includes('\u0000')) {
+      const keyCell = readKey(row.cells);
+      if (keyCell !== '') {
+        yield new LazyRecord(rowMapping, row, keyCell);
+        continue;
+      }
+    }
+    yield mapRow(rowMapping, row);
+  }
+}
+
+/** A row mapped when its values are first asked for (see mapRows). */
+class LazyRecord implements ImportRecord {
+  readonly line: number;
+  readonly raw: string;
+  readonly fp: number;
+  readonly head: RecordHead;
+  private mapped: RowResult | undefined;
+  constructor(
+    private readonly rowMapping: RowMapping,
+    private readonly row: { line: number; cells: string[]; raw: string },
+    keyCell: string,
+  ) {
+    this.line = row.line;
+    this.raw = row.raw;
+    this.fp = hashFrom(rowMapping.seed, row.raw);
+    this.head = { keyCell };
+  }
+
+  get result(): RowResult {
+    this.mapped ??= rowToRecord(this.rowMapping.mapping, this.row.cells, this.rowMapping.context);
+    return this.mapped;
+  }
 }
 
 /**

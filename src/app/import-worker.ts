@@ -1,8 +1,9 @@
 /**
- * The worker half of a large CSV import: it reads, decodes, parses and maps the file on a second
- * core and hands the records to the main thread in batches (record-batches.ts), while the main
- * thread looks up and writes. Parsing and mapping were about half of an import's time on one
- * thread. At most MAX_AHEAD batches are in flight, so a fast reader never fills the memory.
+ * The worker half of a large CSV import into a file that has profiles: it reads, decodes and
+ * parses the file on a second core, maps the rows (or, in a re-import, sends them unmapped with
+ * their key cell and fingerprint) and hands them to the main thread in batches (record-batches.ts),
+ * while the main thread looks up and writes. At most MAX_AHEAD batches are in flight, so a fast
+ * reader never fills the memory.
  *
  * Runs only as `new Worker(...)` (see import-in-worker.ts); it has no exports.
  */

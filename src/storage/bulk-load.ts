@@ -5,7 +5,7 @@
  * sort. DDL is transactional in SQLite: if the process dies before COMMIT, the indexes and the
  * trigger come back with the rollback, so a file is never left without them.
  */
-import type { SqliteDatabase } from './db.js';
+import { READ_CACHE_KIB, type SqliteDatabase } from './db.js';
 
 interface SchemaObject {
   type: 'index' | 'trigger';
@@ -14,6 +14,13 @@ interface SchemaObject {
 }
 
 const SORT_THREADS = 2;
+/**
+ * The page cache while the indexes are built, in KiB (SQLite's default). Each of the sorter's
+ * tasks holds up to a cache's worth of keys before it writes a sorted run: with the writer's 16 MiB
+ * the rebuild of 1M profiles' indexes took 7.6 s and 48 MiB more memory (three tasks), with 2 MiB
+ * 4.9 s and 7 MiB more (measured on the bench's 1M file, 2 cores).
+ */
+const SORT_CACHE_KIB = READ_CACHE_KIB;
 
 export interface BulkLoad {
   /** Puts back what was set aside and brings what it kept in step up to date for the rows loaded. */
@@ -33,11 +40,14 @@ function setAside(db: SqliteDatabase, tables: string[], triggers: string[]): { r
   for (const o of aside) db.exec(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} "${o.name.replace(/"/g, '""')}"`);
   return {
     rebuild() {
+      const cache = db.pragma('cache_size', { simple: true }) as number;
       try {
         db.pragma(`threads = ${SORT_THREADS}`);
+        db.pragma(`cache_size = -${SORT_CACHE_KIB}`);
         for (const o of aside) db.exec(o.sql);
       } finally {
         db.pragma('threads = 0');
+        db.pragma(`cache_size = ${cache}`);
       }
     },
   };
