@@ -19,6 +19,7 @@
  * Errors carry the line where the card (or the bad line) starts, and never a value.
  */
 import iconv from 'iconv-lite';
+import { RejectedInputError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import { type ImportValues, splitImportTags } from '../domain/import-mapping.js';
 import { parseBirthday } from '../domain/dates.js';
@@ -50,13 +51,50 @@ interface LogicalLine {
   line: number;
 }
 
-/** Every card in `text`, in order; cards that cannot be read are in `errors` instead. */
-export function parseVcards(text: string): VcardParseResult {
+/**
+ * The most text one card may hold while a file is read (cards with photos run to a few MB): a
+ * file without card boundaries is not read whole into memory.
+ */
+export const MAX_VCARD_CHARS = 64 * 1024 * 1024;
+
+/** A line break followed by a whole `BEGIN:VCARD` line: where a card starts. */
+const CARD_START = /(?:\r\n|\n|\r)(?=BEGIN:VCARD[ \t]*(?:\r|\n))/gi;
+
+/**
+ * A vCard file's text as it is read, cut before the `BEGIN:VCARD` lines into pieces of whole
+ * cards (`line`: the file's line the piece starts on), so that `parseVcards` reads a file of any
+ * size a piece at a time. A line that starts with `BEGIN:VCARD` never continues the line before it.
+ */
+export async function* vcardPieces(chunks: AsyncIterable<string | Buffer>, file: string, maxChars = MAX_VCARD_CHARS): AsyncGenerator<{ text: string; line: number }> {
+  let pending = '';
+  let line = 1;
+  for await (const chunk of chunks) {
+    pending += String(chunk);
+    let cut = -1;
+    CARD_START.lastIndex = 0;
+    for (let m = CARD_START.exec(pending); m !== null; m = CARD_START.exec(pending)) cut = m.index + m[0].length;
+    if (cut > 0) {
+      const text = pending.slice(0, cut);
+      pending = pending.slice(cut);
+      yield { text, line };
+      line += text.match(/\r\n|\n|\r/g)?.length ?? 0;
+    } else if (pending.length > maxChars) {
+      throw new RejectedInputError(`${file} line ${line}: a vCard longer than ${(maxChars / 1024 / 1024).toLocaleString('en')} MB; is this really a vCard file?`);
+    }
+  }
+  if (pending !== '') yield { text: pending, line };
+}
+
+/**
+ * Every card in `text`, in order; cards that cannot be read are in `errors` instead. `firstLine`:
+ * the line of the file `text` starts on (a piece of it, see vcardPieces).
+ */
+export function parseVcards(text: string, firstLine = 1): VcardParseResult {
   const cards: VcardRecord[] = [];
   const errors: { line: number; reason: string }[] = [];
   let current: { line: number; props: Property[]; error: { line: number; reason: string } | null } | null = null;
 
-  for (const logical of unfold(text)) {
+  for (const logical of unfold(text, firstLine)) {
     const prop = parseProperty(logical);
     const upper = prop ? prop.name : '';
     if (upper === 'BEGIN' && prop!.value.trim().toUpperCase() === 'VCARD') {
@@ -93,7 +131,7 @@ export function parseVcards(text: string): VcardParseResult {
  * (RFC 6350 3.2, either line ending); a QUOTED-PRINTABLE value ending in `=` continues on the next
  * line (2.1's soft line break).
  */
-function unfold(text: string): LogicalLine[] {
+function unfold(text: string, firstLine: number): LogicalLine[] {
   const physical = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const out: LogicalLine[] = [];
   let last: LogicalLine | null = null;
@@ -114,7 +152,7 @@ function unfold(text: string): LogicalLine[] {
       last = null;
       continue;
     }
-    last = { text: raw, line: i + 1 };
+    last = { text: raw, line: i + firstLine };
     lastIsQp = /^[^:]*QUOTED-PRINTABLE/i.test(raw);
     out.push(last);
   }

@@ -176,6 +176,22 @@ describe('import rules', () => {
     expect(list(sb).map((p) => p.name).sort()).toEqual(['Bad Date', 'Bad Mail', 'Good One']);
   });
 
+  it('a vCard file bigger than a read is read a piece at a time: lines and rejects as in a small one', () => {
+    const card = (i: number, bday = `1980-01-${String(1 + (i % 28)).padStart(2, '0')}`) =>
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller${i};Jörg;;;\r\nFN:Jörg Müller${i}\r\nNOTE:eine Notiz, die gefaltet\r\n  weitergeht\r\nEMAIL:j${i}@example.org\r\nBDAY:${bday}\r\nEND:VCARD`;
+    const cards = Array.from({ length: 3000 }, (_, i) => (i === 2500 ? card(i, '1980-02-30') : card(i)));
+    const file = path.join(sb.dir, 'big.vcf');
+    fs.writeFileSync(file, `${cards.join('\r\n')}\r\n`);
+    expect(fs.statSync(file).size).toBeGreaterThan(4 * 65536);
+    const rejects = path.join(sb.dir, 'rejected.vcf');
+    const r = sb.run(['import', file, '--rejects', rejects]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`line ${2500 * 9 + 8}: BDAY`)); // nine lines a card; the BDAY line
+    expect(r.stderr).toMatch(/inserted 2999,/);
+    expect(fs.readFileSync(rejects, 'utf8')).toBe(`${cards[2500]!.replaceAll('\r\n', '\n')}\n`);
+    expect(sb.query("SELECT notes FROM profiles WHERE email = 'j2999@example.org'")).toEqual([{ notes: 'eine Notiz, die gefaltet weitergeht' }]);
+  });
+
   it('importing the same file twice changes nothing the second time', () => {
     for (const f of ['german-excel.csv', 'outlook.csv', 'google.csv', 'contacts.vcf']) {
       expect(sb.run(['import', fixture(f)]).code, f).toBe(0);

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Kind } from '../../src/domain/fields.js';
 import { type Profile, type ProfileDraft, applyChanges, emptyDraft } from '../../src/domain/profile.js';
-import { type VcardRecord, parseVcards, profileToVcard } from '../../src/io/vcard.js';
+import { RejectedInputError } from '../../src/errors.js';
+import { type VcardRecord, parseVcards, profileToVcard, vcardPieces } from '../../src/io/vcard.js';
+import { random } from '../seeded-random.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
 
@@ -341,5 +343,64 @@ describe('profileToVcard', () => {
     const record = one(profileToVcard(company, null));
     expect(record.kind).toBe('company');
     expect(draftOf(record)).toMatchObject({ name: 'Ökobau Süd GmbH', website: 'https://oekobau.example', external_id: 'K;1,2', city: 'Chemnitz' });
+  });
+});
+
+describe('vcardPieces: a file read a piece at a time', () => {
+  async function* chunked(text: string, cuts: number[]): AsyncGenerator<string> {
+    let at = 0;
+    for (const cut of [...cuts, text.length]) {
+      yield text.slice(at, cut);
+      at = cut;
+    }
+  }
+  /** Every card and error of the pieces, as parseVcards reads them with their first lines. */
+  async function inPieces(text: string, cuts: number[], maxChars?: number) {
+    const cards: VcardRecord[] = [];
+    const errors: { line: number; reason: string }[] = [];
+    let pieces = 0;
+    for await (const piece of vcardPieces(chunked(text, cuts), 'k.vcf', maxChars)) {
+      pieces++;
+      const parsed = parseVcards(piece.text, piece.line);
+      cards.push(...parsed.cards);
+      errors.push(...parsed.errors);
+    }
+    return { cards, errors, pieces };
+  }
+  const cardOf = (i: number, rnd: () => number, eol: string) => {
+    const lines = ['BEGIN:VCARD', 'VERSION:3.0', `N:Müller${i};Jörg;;;`, `FN:Jörg Müller${i}`];
+    if (rnd() < 0.3) lines.push('NOTE:eine lange Notiz,', ' die gefaltet weitergeht'); // folded
+    if (rnd() < 0.1) lines.push('BDAY:2026-02-30'); // a card to reject
+    if (rnd() < 0.05) lines.push('kein Property'); // a line that is not a property
+    if (rnd() < 0.05) lines.push('begin:vcard'); // a card never closed, a new one in lower case
+    lines.push(`EMAIL:j${i}@example.org`);
+    if (rnd() < 0.95) lines.push('END:VCARD');
+    if (rnd() < 0.05) lines.push('', 'Text zwischen Karten');
+    return lines.join(eol);
+  };
+
+  it('the same cards and errors, on the same lines, as the whole text, however it is cut', async () => {
+    const rnd = random(7);
+    for (const eol of ['\r\n', '\n', '\r']) {
+      const text = `${Array.from({ length: 300 }, (_, i) => cardOf(i, rnd, eol)).join(eol)}${eol}`;
+      const whole = parseVcards(text);
+      expect(whole.errors.length).toBeGreaterThan(5);
+      for (const size of [1, 7, 100, 4096, text.length]) {
+        const cuts: number[] = [];
+        for (let at = size; at < text.length; at += size) cuts.push(at);
+        const got = await inPieces(text, cuts);
+        expect(got.cards, `${JSON.stringify(eol)} in ${size}s`).toEqual(whole.cards);
+        expect(got.errors, `${JSON.stringify(eol)} in ${size}s`).toEqual(whole.errors);
+        if (size <= 100) expect(got.pieces).toBeGreaterThan(250); // a piece a card
+      }
+    }
+  });
+
+  it('a card longer than the limit stops the read with the line it starts on', async () => {
+    const text = `BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nFN:B\nPHOTO:${'x'.repeat(5000)}\nEND:VCARD\n`;
+    const cuts = Array.from({ length: 60 }, (_, i) => (i + 1) * 100);
+    await expect(inPieces(text, cuts, 1000)).rejects.toThrow(RejectedInputError);
+    await expect(inPieces(text, cuts, 1000)).rejects.toThrow(/^k\.vcf line 4: a vCard longer than/);
+    expect((await inPieces(text, cuts, 10_000)).cards.length).toBe(2);
   });
 });
