@@ -205,15 +205,18 @@ export async function* mapRows(
   const key = options.lazyKey?.(rowMapping.mapping) ?? null;
   const readKey = key === null ? null : keyCellReader(rowMapping.mapping, key);
   for await (const row of all) {
-    if (readKey !== null && row.cells.length === rowMapping.width && !row.raw.includes('\u0000')) {
-      const keyCell = readKey(row.cells);
-      if (keyCell !== '') {
-        yield new LazyRecord(rowMapping, row, keyCell);
-        continue;
-      }
-    }
-    yield mapRow(rowMapping, row);
+    const keyCell = readKey === null ? '' : unmappedKeyCell(rowMapping, readKey, row);
+    yield keyCell === '' ? mapRow(rowMapping, row) : new LazyRecord(rowMapping, row, keyCell);
   }
+}
+
+/**
+ * The key cell of a row that may be left unmapped until the short cut has looked at it; empty
+ * when it must be mapped now: it has no key cell (it goes the long way anyway), or mapRow rejects
+ * it for its shape (so the reason travels with it).
+ */
+export function unmappedKeyCell(rowMapping: RowMapping, readKey: (cells: readonly string[]) => string, row: { cells: string[]; raw: string }): string {
+  return row.cells.length === rowMapping.width && !row.raw.includes('\u0000') ? readKey(row.cells) : '';
 }
 
 /** A row mapped when its values are first asked for (see mapRows). */

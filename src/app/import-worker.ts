@@ -12,7 +12,7 @@ import { SEP, hashFrom } from '../domain/import-fingerprint.js';
 import { decimalForDelimiter, defaultKey, keyCellReader } from '../domain/import-mapping.js';
 import { openCsvSource } from '../io/csv-source.js';
 import { openInput } from '../io/files.js';
-import { type ImportRecord, csvDialect, mapRow, settleMapping } from './import-profiles.js';
+import { type ImportRecord, csvDialect, mapRow, settleMapping, unmappedKeyCell } from './import-profiles.js';
 import type { FromWorker, ToWorker, WorkerJob } from './import-in-worker.js';
 import { type UnmappedRow, batchToBytes, encodeBatch } from './record-batches.js';
 
@@ -75,17 +75,13 @@ async function run(): Promise<void> {
   // rows go unmapped only where the key cell can be read alone and the raw text read again alone
   const readKey = recordDelimiter === null ? null : keyCellReader(rowMapping.mapping, key);
   post({ type: 'mapping', keyHint, rowMapping, recordDelimiter: readKey === null ? null : recordDelimiter });
-  const { seed, width } = rowMapping;
+  const { seed } = rowMapping;
   let batch: (ImportRecord | UnmappedRow)[] = [];
   let chars = 0;
   for await (const row of all) {
-    let record: ImportRecord | UnmappedRow | null = null;
-    // a row whose key cell is empty goes the long way anyway, and rows to reject are rejected here
-    if (unmapped && readKey !== null && row.cells.length === width && !row.raw.includes(SEP) && !row.raw.includes('\u0000')) {
-      const keyCell = readKey(row.cells);
-      if (keyCell !== '') record = { line: row.line, raw: row.raw, fp: hashFrom(seed, row.raw), keyCell, unmapped: true };
-    }
-    record ??= mapRow(rowMapping, row);
+    // a row holding the batches' separator travels mapped (record-batches.ts)
+    const keyCell = unmapped && readKey !== null && !row.raw.includes(SEP) ? unmappedKeyCell(rowMapping, readKey, row) : '';
+    const record: ImportRecord | UnmappedRow = keyCell === '' ? mapRow(rowMapping, row) : { line: row.line, raw: row.raw, fp: hashFrom(seed, row.raw), keyCell, unmapped: true };
     batch.push(record);
     chars += record.raw.length;
     if (batch.length >= BATCH_RECORDS || chars >= BATCH_CHARS) {
