@@ -17,7 +17,13 @@ import type { FromWorker, ToWorker, WorkerJob } from './import-in-worker.js';
 import { type UnmappedRow, batchToBytes, encodeBatch } from './record-batches.js';
 
 const BATCH_RECORDS = 500;
-const BATCH_CHARS = 1 << 18;
+/**
+ * Raw text a batch holds at most. A batch's text and its parts must stay below V8's large-object
+ * size (~128 KB), which only a full GC frees: with 256K characters, mapped batches piled up
+ * 18–25 MB of them. The 1M re-import: 4.8–5.1 s and ~153 MiB with 256K, 4.3–4.5 s with 64K,
+ * 4.0–4.2 s and ~127 MiB with 32K, 4.6–5.0 s with 16K (a query and a message for every ~100 rows).
+ */
+const BATCH_CHARS = 1 << 15;
 const MAX_AHEAD = 3;
 
 const port = parentPort!;
