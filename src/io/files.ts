@@ -25,11 +25,12 @@ export function openInput(file: string, stdin: Readable = process.stdin): Readab
 /**
  * Bytes read at a time. A chunk lives while its rows are parsed and applied (cells are slices of
  * its text), long enough to be promoted, so only a full GC frees it; and a decoded text over ~1 MB
- * is an external string. With 1 MiB chunks a re-import of 1M rows held up to 66 MB of such dead
- * chunks (V8 runs a full GC for external memory every ~64 MB) and peaked at 204 MiB; with 64 KiB
- * chunks, 121 MiB, no slower.
+ * is an external string, one over 128 KB (64K characters beyond Latin-1) a large object, both
+ * freed only by full GCs. With 1 MiB chunks a re-import of 1M rows held up to 66 MB of dead chunks
+ * (V8 runs a full GC for external memory every ~64 MB) and peaked at 204 MiB; with 64 KiB chunks,
+ * 121 MiB, no slower; 32 KiB keeps any text below the large-object size, as fast again.
  */
-const READ_CHUNK = 1 << 16;
+const READ_CHUNK = 1 << 15;
 
 /** A text file written synchronously, line by line (rejects files are small). */
 class TextFileWriter {
