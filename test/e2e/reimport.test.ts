@@ -205,6 +205,27 @@ describe('re-importing a file', () => {
     expect(counts(sb.run(['import', changed]).stderr)).toBe('inserted 0, updated 0, unchanged 6, skipped 0, rejected 0');
   });
 
+  it('fingerprints of another version (another seed): the long way once, unchanged, then the short cut again', () => {
+    const sb = fresh();
+    const file = writeCsv(sb);
+    expect(sb.run(['import', file]).code).toBe(0);
+    const fresh1 = sb.query<{ id: number; import_fp: number }>('SELECT id, import_fp FROM profiles ORDER BY id');
+    const conn = new Database(sb.db);
+    try {
+      conn.prepare('UPDATE profiles SET import_fp = import_fp + 2').run(); // as another version would have made them
+    } finally {
+      conn.close();
+    }
+    const before = visible(sb.db);
+    const again = sb.run(['import', file]);
+    expect(counts(again.stderr)).toBe('inserted 0, updated 0, unchanged 6, skipped 0, rejected 0');
+    expect(visible(sb.db)).toBe(before);
+    expect(sb.query('SELECT id, import_fp FROM profiles ORDER BY id')).toEqual(fresh1); // stored anew
+    const dump = dumpDatabase(sb.db);
+    expect(counts(sb.run(['import', file]).stderr)).toBe('inserted 0, updated 0, unchanged 6, skipped 0, rejected 0');
+    expect(dumpDatabase(sb.db)).toBe(dump);
+  });
+
   it('any other write forgets the fingerprint: an update leaves none on the profile it changes', () => {
     const sb = fresh();
     expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);
