@@ -60,6 +60,8 @@ export const PROFILE_SELECT = `SELECT p.id, p.kind, p.external_id, p.name, p.com
   p.lifecycle, p.tags, p.source, p.customer_since, p.next_contact, p.reviewed_at, p.notes,
   p.custom, p.sales_total_cents, p.sales_count, p.last_sale, p.created_at, p.updated_at
 FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id`;
+/** byId's SQL as one string: the statement cache hashes it once, not on every call. */
+const BY_ID_SQL = `${PROFILE_SELECT} WHERE p.id = ?`;
 
 export function rowToProfile(row: ProfileRow): Profile {
   return {
@@ -336,9 +338,24 @@ export interface ImportState {
 
 export class ProfileRepo {
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();
+  private readonly keyedCache = new Map<string, Database.Statement<unknown[]>>();
   private utf8: boolean | undefined;
   private pendingRenames: { id: number; name: string }[] | null = null;
   constructor(private readonly db: SqliteDatabase) {}
+
+  /**
+   * A statement whose SQL depends on the import key's field, cached under a short name: building
+   * and hashing the long SQL text on every call cost a first import ~2 µs a row.
+   */
+  private keyed(name: string, field: string, sql: () => string): Database.Statement<unknown[]> {
+    const id = `${name} ${field}`;
+    let s = this.keyedCache.get(id);
+    if (!s) {
+      s = this.stmt(sql());
+      this.keyedCache.set(id, s);
+    }
+    return s;
+  }
 
   private stmt(sql: string): Database.Statement<unknown[]> {
     let s = this.cache.get(sql);
@@ -350,7 +367,7 @@ export class ProfileRepo {
   }
 
   byId(id: number): Profile | undefined {
-    const row = this.stmt(`${PROFILE_SELECT} WHERE p.id = ?`).get(id) as ProfileRow | undefined;
+    const row = this.stmt(BY_ID_SQL).get(id) as ProfileRow | undefined;
     return row && rowToProfile(row);
   }
 
@@ -377,13 +394,13 @@ export class ProfileRepo {
    * "one" from "ambiguous". `field` comes from the catalogue, never from user text.
    */
   byKey(field: string, value: string | number): Profile[] {
-    const rows = this.stmt(`${PROFILE_SELECT} WHERE p.${keyColumn(field)} = ?${keyCollation(field)} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
+    const rows = this.keyed('byKey', field, () => `${PROFILE_SELECT} WHERE p.${keyColumn(field)} = ?${keyCollation(field)} ORDER BY p.id LIMIT 2`).all(value) as ProfileRow[];
     return rows.map(rowToProfile);
   }
 
   /** The ids of byKey's profiles (at most two), from the key's index alone (the sales import). */
   idsByKey(field: string, value: string | number): number[] {
-    return this.stmt(`SELECT id FROM profiles WHERE ${keyColumn(field)} = ?${keyCollation(field)} ORDER BY id LIMIT 2`).pluck().all(value) as number[];
+    return this.keyed('idsByKey', field, () => `SELECT id FROM profiles WHERE ${keyColumn(field)} = ?${keyCollation(field)} ORDER BY id LIMIT 2`).pluck().all(value) as number[];
   }
 
   /**
@@ -460,7 +477,7 @@ export class ProfileRepo {
   /** The stored value of an import key field (see byKey) of one profile. */
   keyValue(id: number, field: string): string | number | null | undefined {
     const column = keyColumn(field);
-    return (this.stmt(`SELECT ${column} AS v FROM profiles WHERE id = ?`).get(id) as { v: string | number | null } | undefined)?.v;
+    return (this.keyed('keyValue', field, () => `SELECT ${column} AS v FROM profiles WHERE id = ?`).get(id) as { v: string | number | null } | undefined)?.v;
   }
 
   kindAndName(id: number): { kind: string; name: string } | undefined {
