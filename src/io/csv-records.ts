@@ -41,6 +41,27 @@ const RD_UNKNOWN = 0;
 const RD_LF = 1;
 const RD_CR = 2;
 const RD_CRLF = 3;
+/** rdAt: the line break is a CR at the end of the text so far, and the next character decides. */
+const CUT = -1;
+
+/**
+ * The record delimiter once the line break at `at` is seen: `rd` when it is known, else the one
+ * this break starts (CR LF, LF or CR). CUT when a CR ends the text and what comes next decides
+ * (whether it is CR LF, or, in a CR LF file, whether it ends the record).
+ */
+function rdAt(text: string, at: number, rd: number, final: boolean): number {
+  if (text.charCodeAt(at) === LF) return rd === RD_UNKNOWN ? RD_LF : rd;
+  if (rd === RD_LF || rd === RD_CR) return rd;
+  if (at + 1 >= text.length) return final ? (rd === RD_UNKNOWN ? RD_CR : rd) : CUT;
+  return rd === RD_UNKNOWN ? (text.charCodeAt(at + 1) === LF ? RD_CRLF : RD_CR) : rd;
+}
+
+/** The length of the record delimiter `rd` at the line break at `at`; 0 when that break is data. */
+function rdLengthAt(text: string, at: number, rd: number): number {
+  if (text.charCodeAt(at) === LF) return rd === RD_LF ? 1 : 0;
+  if (rd === RD_CR) return 1;
+  return rd === RD_CRLF && at + 1 < text.length && text.charCodeAt(at + 1) === LF ? 2 : 0;
+}
 
 /** How much of the next chunk a record cut by a chunk's end is read with first (see CsvRecords). */
 const BRIDGE = 16 * 1024;
@@ -297,35 +318,22 @@ export class CsvRecords {
       if (!this.skipFirst) {
         while (i < n) {
           c = text.charCodeAt(i);
-          if (c === LF) {
-            if (rd === RD_UNKNOWN) rd = RD_LF;
-            if (rd !== RD_LF) break;
-            if (i > 0 ? text.charCodeAt(i - 1) === CR : this.prevCR) ex++;
-            else ph++;
-            i++;
-          } else if (c === CR) {
-            if (rd === RD_UNKNOWN || rd === RD_CRLF) {
-              if (i + 1 >= n) {
-                if (!final) {
-                  // the blank lines so far are read: they are no part of the record cut here
-                  consumed = i;
-                  phys = ph;
-                  extra = ex;
-                  break records;
-                }
-                if (rd === RD_UNKNOWN) rd = RD_CR;
-              } else if (rd === RD_UNKNOWN) {
-                rd = text.charCodeAt(i + 1) === LF ? RD_CRLF : RD_CR;
-              }
-            }
-            if (rd === RD_CR) {
-              ph++;
-              i++;
-            } else if (rd === RD_CRLF && i + 1 < n && text.charCodeAt(i + 1) === LF) {
-              ph++;
-              i += 2;
-            } else break;
-          } else break;
+          if (c !== LF && c !== CR) break;
+          const r = rdAt(text, i, rd, final);
+          if (r === CUT) {
+            // the blank lines so far are read: they are no part of the record cut here
+            consumed = i;
+            phys = ph;
+            extra = ex;
+            break records;
+          }
+          rd = r;
+          const length = rdLengthAt(text, i, rd);
+          if (length === 0) break;
+          // an LF delimiter after a data CR ends one line; csv-parse counts two
+          if (c === LF && (i > 0 ? text.charCodeAt(i - 1) === CR : this.prevCR)) ex++;
+          else ph++;
+          i += length;
         }
         consumed = i;
         phys = ph;
@@ -420,19 +428,11 @@ export class CsvRecords {
                 if (!final) break records; // a delimiter maybe, cut
               } else if (text.startsWith(delimiter, j + 1)) break;
             }
-            if (c === LF) {
-              if (rd === RD_UNKNOWN) rd = RD_LF;
-              if (rd === RD_LF) break;
-            } else if (c === CR) {
-              if (rd === RD_UNKNOWN || rd === RD_CRLF) {
-                if (j + 2 >= n) {
-                  if (!final) break records;
-                  if (rd === RD_UNKNOWN) rd = RD_CR;
-                } else if (rd === RD_UNKNOWN) {
-                  rd = text.charCodeAt(j + 2) === LF ? RD_CRLF : RD_CR;
-                }
-              }
-              if (rd === RD_CR || (rd === RD_CRLF && j + 2 < n && text.charCodeAt(j + 2) === LF)) break;
+            if (c === LF || c === CR) {
+              const r = rdAt(text, j + 1, rd, final);
+              if (r === CUT) break records;
+              rd = r;
+              if (rdLengthAt(text, j + 1, rd) > 0) break;
             }
             // relax_quotes: the cell is `"` + its text + `"` and reads on unquoted
             quotedPart = true;
@@ -473,24 +473,11 @@ export class CsvRecords {
             break; // next cell
           }
           // a line break: the record delimiter, or data
-          let rdLength = 0;
-          if (j === nextLF) {
-            c = LF;
-            if (rd === RD_UNKNOWN) rd = RD_LF;
-            if (rd === RD_LF) rdLength = 1;
-          } else {
-            c = CR;
-            if (rd === RD_UNKNOWN || rd === RD_CRLF) {
-              if (j + 1 >= n) {
-                if (!final) break records;
-                if (rd === RD_UNKNOWN) rd = RD_CR;
-              } else if (rd === RD_UNKNOWN) {
-                rd = text.charCodeAt(j + 1) === LF ? RD_CRLF : RD_CR;
-              }
-            }
-            if (rd === RD_CR) rdLength = 1;
-            else if (rd === RD_CRLF && j + 1 < n && text.charCodeAt(j + 1) === LF) rdLength = 2;
-          }
+          c = j === nextLF ? LF : CR;
+          const r = rdAt(text, j, rd, final);
+          if (r === CUT) break records;
+          rd = r;
+          const rdLength = rdLengthAt(text, j, rd);
           const lfAfterCR = c === LF && (j > 0 ? text.charCodeAt(j - 1) === CR : this.prevCR);
           if (rdLength === 0) {
             if (lfAfterCR) ex++;
