@@ -95,32 +95,3 @@ export function beginSalesBulkLoad(db: SqliteDatabase): BulkLoad {
     },
   };
 }
-
-/**
- * Switches a file from WAL to a rollback journal for a bulk load, and back. In WAL every page of
- * a load is written twice (to the log, then by the checkpoint into the file); with a rollback
- * journal the new pages of a nearly empty file are written once, and only the few old pages are
- * journalled. Measured on 1M rows: insert 9.6 s → 7.4 s, commit 1.1 s → 0.3 s. Atomicity is the
- * same in both modes (a crash leaves a hot journal, rolled back on the next open).
- *
- * Call outside a transaction. Leaving WAL needs the file to itself: when another connection has
- * it open the switch fails and the load keeps the WAL (null). The restore may find a reader
- * arrived meanwhile (it waits the busy timeout); should it still fail, every open sets WAL again
- * (db.ts), so the file never stays without it for long.
- */
-export function useRollbackJournal(db: SqliteDatabase): (() => void) | null {
-  let mode: string;
-  try {
-    mode = String(db.pragma('journal_mode = DELETE', { simple: true }));
-  } catch {
-    return null;
-  }
-  if (mode.toLowerCase() !== 'delete') return null;
-  return () => {
-    try {
-      db.pragma('journal_mode = WAL');
-    } catch {
-      // the next open sets WAL again (see above)
-    }
-  };
-}

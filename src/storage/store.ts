@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
-import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad, useRollbackJournal } from './bulk-load.js';
+import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
 import { HistoryRepo } from './history-repo.js';
@@ -86,14 +86,6 @@ export class Store {
 
   rollback(): void {
     if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
-  }
-
-  /**
-   * For a bulk load: a rollback journal instead of the WAL until the returned function restores
-   * it (see bulk-load.ts, `useRollbackJournal`); null when another connection keeps the WAL.
-   */
-  rollbackJournal(): (() => void) | null {
-    return useRollbackJournal(this.db.sqlite);
   }
 
   /** Sets indexes aside until `finish()` (inside an open write transaction); see bulk-load.ts. */

@@ -85,7 +85,7 @@ describe('re-importing a file', () => {
     const first = sb.run(['import', file]);
     expect(first.code, first.stderr).toBe(0);
     expect(sb.query('SELECT id FROM profiles WHERE import_fp IS NULL')).toEqual([]); // every row vouched for
-    expect(sb.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]); // the bulk load's journal is undone
+    expect(sb.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     const before = dumpDatabase(sb.db);
     const again = sb.run(['import', file]);
     expect(again.code, again.stderr).toBe(0);
@@ -171,7 +171,7 @@ describe('re-importing a file', () => {
     expect(results[1]!.third).toBe(results[0]!.third);
   });
 
-  it('a first import while another program reads the file: the load keeps the WAL (no rollback journal) and completes', () => {
+  it('a first import while another program reads the file: the reader keeps its snapshot and the load completes', () => {
     const sb = fresh();
     expect(sb.run(['add', 'company', '--name', 'Platzhalter GmbH']).code).toBe(0);
     expect(sb.run(['forget', 'Platzhalter GmbH', '--yes']).code).toBe(0); // an empty file, made
