@@ -457,6 +457,11 @@ export class ProfileRepo {
     this.pendingRenames = [];
   }
 
+  /** The bulk load was rolled back: its renames are gone with it, and renames apply at once again. */
+  dropDeferredRenames(): void {
+    this.pendingRenames = null;
+  }
+
   flushRenames(): void {
     const pending = this.pendingRenames ?? [];
     this.pendingRenames = null;

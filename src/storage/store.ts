@@ -85,6 +85,8 @@ export class Store {
   }
 
   rollback(): void {
+    // a bulk load's deferred renames were part of the transaction
+    this.profiles.dropDeferredRenames();
     if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
   }
 

@@ -236,6 +236,21 @@ describe('Store transactions', () => {
   });
 });
 
+describe('a bulk load rolled back', () => {
+  it('leaves company renames forgetting key contacts\' fingerprints at once, as before the load', () => {
+    const store = newStore();
+    store.begin();
+    store.beginBulkLoad();
+    store.rollback(); // an --atomic first import with rejects, say
+    store.begin();
+    const company = store.profiles.insert(draft('company', { name: 'Elbwerk GmbH' }), '2026-01-01T00:00:00.000Z');
+    const contact = store.profiles.insert({ ...draft('person', { name: 'Anna Lang' }), company_id: company }, '2026-01-01T00:00:00.000Z', 4242);
+    store.profiles.companyRenamed(company, 'Elbwerk Dresden GmbH');
+    store.commit();
+    expect(store.profiles.importState('id', contact)).toEqual([{ id: contact, import_fp: null, company_id: company }]);
+  });
+});
+
 describe('backupTo', () => {
   it('writes a copy that passes checkDatabase and holds the same rows', () => {
     const store = newStore();
