@@ -64,25 +64,53 @@ const CARD_START = /(?:\r\n|\n|\r)(?=BEGIN:VCARD[ \t]*(?:\r|\n))/gi;
  * A vCard file's text as it is read, cut before the `BEGIN:VCARD` lines into pieces of whole
  * cards (`line`: the file's line the piece starts on), so that `parseVcards` reads a file of any
  * size a piece at a time. A line that starts with `BEGIN:VCARD` never continues the line before it.
+ *
+ * Only new text is searched for a cut: the text held since the last cut is kept in parts, and
+ * just its tail from the last line break that may still start a card is searched again. Searching
+ * all that was held on every chunk took 13 s for a 20 MB card, 136 s for 60 MB.
  */
 export async function* vcardPieces(chunks: AsyncIterable<string | Buffer>, file: string, maxChars = MAX_VCARD_CHARS): AsyncGenerator<{ text: string; line: number }> {
-  let pending = '';
+  let held: string[] = [];
+  let heldLength = 0;
+  let tail = '';
   let line = 1;
   for await (const chunk of chunks) {
-    pending += String(chunk);
+    const text = tail + String(chunk);
     let cut = -1;
     CARD_START.lastIndex = 0;
-    for (let m = CARD_START.exec(pending); m !== null; m = CARD_START.exec(pending)) cut = m.index + m[0].length;
+    for (let m = CARD_START.exec(text); m !== null; m = CARD_START.exec(text)) cut = m.index + m[0].length;
+    let rest = text;
     if (cut > 0) {
-      const text = pending.slice(0, cut);
-      pending = pending.slice(cut);
-      yield { text, line };
-      line += text.match(/\r\n|\n|\r/g)?.length ?? 0;
-    } else if (pending.length > maxChars) {
+      const piece = held.join('') + text.slice(0, cut);
+      held = [];
+      heldLength = 0;
+      rest = text.slice(cut);
+      yield { text: piece, line };
+      line += piece.match(/\r\n|\n|\r/g)?.length ?? 0;
+    }
+    const from = cardStartFrom(rest);
+    if (from > 0) {
+      held.push(rest.slice(0, from));
+      heldLength += from;
+    }
+    tail = rest.slice(from);
+    if (cut <= 0 && heldLength + tail.length > maxChars) {
       throw new RejectedInputError(`${file} line ${line}: a vCard longer than ${(maxChars / 1024 / 1024).toLocaleString('en')} MB; is this really a vCard file?`);
     }
   }
-  if (pending !== '') yield { text: pending, line };
+  const last = held.join('') + tail;
+  if (last !== '') yield { text: last, line };
+}
+
+/**
+ * Where in `text` a card may still start once more text comes: at its last line break when the
+ * line after it can still become a `BEGIN:VCARD` line; else nowhere (its length).
+ */
+function cardStartFrom(text: string): number {
+  const at = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+  if (at < 0) return text.length;
+  const lineSoFar = text.slice(at + 1);
+  return 'BEGIN:VCARD'.startsWith(lineSoFar.slice(0, 11).toUpperCase()) && /^[ \t]*$/.test(lineSoFar.slice(11)) ? at : text.length;
 }
 
 /**

@@ -396,6 +396,27 @@ describe('vcardPieces: a file read a piece at a time', () => {
     }
   });
 
+  it('long lines and long cards cut anywhere: a folded photo, a line without breaks, spaces after BEGIN:VCARD', async () => {
+    const photo = Array.from({ length: 3000 }, (_, i) => ` ${'QUJD'.repeat(18)}${i}`).join('\r\n');
+    const text = [
+      'BEGIN:VCARD', 'VERSION:3.0', 'FN:Foto', `PHOTO;ENCODING=b:${'x'.repeat(70)}`, photo, 'END:VCARD',
+      `BEGIN:VCARD   ${' '.repeat(5000)}`, 'FN:Leerzeichen', 'END:VCARD',
+      `NOTE:${'y'.repeat(200_000)}`,
+      'BEGIN:VCARD', 'FN:Zuletzt', 'END:VCARD', '',
+    ].join('\r\n');
+    const whole = parseVcards(text);
+    expect(whole.cards).toHaveLength(3);
+    expect(whole.errors).toHaveLength(1); // the NOTE between cards
+    for (const size of [1000, 32 * 1024]) {
+      const cuts: number[] = [];
+      for (let at = size; at < text.length; at += size) cuts.push(at);
+      const got = await inPieces(text, cuts);
+      expect(got.cards).toEqual(whole.cards);
+      expect(got.errors).toEqual(whole.errors);
+      expect(got.pieces).toBe(3); // the NOTE goes with the card before it
+    }
+  });
+
   it('a card longer than the limit stops the read with the line it starts on', async () => {
     const text = `BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nFN:B\nPHOTO:${'x'.repeat(5000)}\nEND:VCARD\n`;
     const cuts = Array.from({ length: 60 }, (_, i) => (i + 1) * 100);
