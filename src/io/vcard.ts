@@ -507,7 +507,8 @@ export function profileToVcard(profile: Profile, company: string | null): string
 /**
  * The whole card around `line` (1-based: its BEGIN:VCARD, or a line inside it), through its
  * END:VCARD, as it stands in the file: what `--rejects` writes for a card that was not
- * imported, so it can be fixed and imported again.
+ * imported, so it can be fixed and imported again. A card never closed ends before the next
+ * BEGIN:VCARD (that card is read on its own), wherever vcardPieces cut the text.
  */
 export function cardText(lines: readonly string[], line: number): string {
   const at = Math.min(Math.max(line - 1, 0), lines.length - 1);
@@ -519,6 +520,7 @@ export function cardText(lines: readonly string[], line: number): string {
   }
   const out: string[] = [];
   for (let i = start; i < lines.length; i++) {
+    if (i > start && /^BEGIN:VCARD\s*$/i.test(lines[i]!)) break;
     out.push(lines[i]!);
     if (/^END:VCARD\s*$/i.test(lines[i]!)) break;
   }

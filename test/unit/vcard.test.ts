@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Kind } from '../../src/domain/fields.js';
 import { type Profile, type ProfileDraft, applyChanges, emptyDraft } from '../../src/domain/profile.js';
 import { RejectedInputError } from '../../src/errors.js';
-import { type VcardRecord, parseVcards, profileToVcard, vcardPieces } from '../../src/io/vcard.js';
+import { type VcardRecord, cardText, parseVcards, profileToVcard, vcardPieces } from '../../src/io/vcard.js';
 import { random } from '../seeded-random.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
@@ -415,6 +415,13 @@ describe('vcardPieces: a file read a piece at a time', () => {
       expect(got.errors).toEqual(whole.errors);
       expect(got.pieces).toBe(3); // the NOTE goes with the card before it
     }
+  });
+
+  it('the rejects text of a card never closed is the card alone, however the text was cut', () => {
+    const lines = ['BEGIN:VCARD', 'FN:Offen', 'EMAIL:o@example.org', 'BEGIN:VCARD', 'FN:B', 'END:VCARD'];
+    expect(cardText(lines, 1)).toBe('BEGIN:VCARD\nFN:Offen\nEMAIL:o@example.org');
+    expect(cardText(lines.slice(0, 3), 1)).toBe(cardText(lines, 1)); // as one piece of it
+    expect(cardText(lines, 4)).toBe('BEGIN:VCARD\nFN:B\nEND:VCARD');
   });
 
   it('a card longer than the limit stops the read with the line it starts on', async () => {
