@@ -329,6 +329,9 @@ export function keyIdentity(field: string, value: unknown): string {
   return keyCollation(field) === '' ? String(value) : nocase(String(value));
 }
 
+/** The lengths importStates pads its IN lists to (at most 500 values a query). */
+const IN_SIZES = [8, 64, 500];
+
 /** What a re-import reads to see that a row changes nothing (see importState). */
 export interface ImportState {
   id: number;
@@ -410,20 +413,27 @@ export class ProfileRepo {
   importState(field: string, value: string | number): ImportState[] {
     // rows as arrays, and one row where the key is unique: this runs for every row of a re-import
     const unique = field === 'external_id' || field === 'id';
-    const where = `${keyColumn(field)} = ?${keyCollation(field)}`;
-    const statement = this.stmt(`SELECT id, import_fp, company_id FROM profiles WHERE ${where}${unique ? '' : ' ORDER BY id LIMIT 2'}`).raw(true);
+    const statement = this.keyed('importState', field, () =>
+      `SELECT id, import_fp, company_id FROM profiles WHERE ${keyColumn(field)} = ?${keyCollation(field)}${unique ? '' : ' ORDER BY id LIMIT 2'}`,
+    ).raw(true);
     const rows = (unique ? [statement.get(value)].filter((r) => r !== undefined) : statement.all(value)) as [number, number | null, number | null][];
     return rows.map(([id, import_fp, company_id]) => ({ id, import_fp, company_id }));
   }
 
-  /** importState for many key values in one query a 500 (a batch of a re-import), as a lookup. */
+  /**
+   * importState for many key values in one query a 500 (a batch of a re-import), as a lookup. A
+   * list is padded with NULLs (which match nothing) to one of IN_SIZES, so that a few statements
+   * serve every batch: one per length cost ~25 MiB once batches of every length had come.
+   */
   importStates(field: string, values: (string | number)[]): (value: string | number) => ImportState[] {
     const column = keyColumn(field);
     const out = new Map<string, ImportState[]>();
     for (let i = 0; i < values.length; i += 500) {
-      const chunk = values.slice(i, i + 500);
+      const chunk: (string | number | null)[] = values.slice(i, i + 500);
+      const size = IN_SIZES.find((n) => n >= chunk.length)!;
+      while (chunk.length < size) chunk.push(null);
       const rows = this
-        .stmt(
+        .keyed(`importStates${size}`, field, () =>
           `SELECT ${column}, id, import_fp, company_id FROM profiles WHERE ${column}${keyCollation(field)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY id`,
         )
         .raw(true)

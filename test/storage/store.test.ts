@@ -251,6 +251,25 @@ describe('a bulk load rolled back', () => {
   });
 });
 
+describe('ProfileRepo.importStates', () => {
+  it('answers as importState does for each value, whatever the number of values (lists padded)', () => {
+    const store = newStore();
+    store.begin();
+    for (let i = 0; i < 700; i++) {
+      store.profiles.insert(draft('person', { name: `P ${i}`, email: `p${i % 650}@Example.org`, external_id: `K-${i}` }), '2026-01-01T00:00:00.000Z', i % 3 === 0 ? null : 1000 + i);
+    }
+    store.commit();
+    for (const count of [1, 8, 9, 64, 65, 500, 620]) {
+      const emails = Array.from({ length: count }, (_, i) => (i % 7 === 0 ? `nobody${i}@example.org` : `P${(i * 13) % 700}@EXAMPLE.org`));
+      const byEmail = store.profiles.importStates('email', emails);
+      for (const e of emails) expect(byEmail(e), e).toEqual(store.profiles.importState('email', e));
+      const ids = emails.map((_, i) => `K-${(i * 17) % 720}`);
+      const byId = store.profiles.importStates('external_id', ids);
+      for (const k of ids) expect(byId(k), k).toEqual(store.profiles.importState('external_id', k));
+    }
+  });
+});
+
 describe('backupTo', () => {
   it('writes a copy that passes checkDatabase and holds the same rows', () => {
     const store = newStore();
