@@ -22,7 +22,6 @@ import { registerUpdate } from './commands/update.js';
 import { FORMATS } from './ui/output.js';
 import { VERSION } from './version.js';
 
-export { VERSION };
 
 /** Every command, in the order `--help` lists them, with the words that invoke it. */
 const COMMANDS: { names: string[]; register: (program: Command, deps: Deps) => void }[] = [

@@ -1,2 +1,2 @@
-/** custfile's version (`--version`); import fingerprints depend on it (app/import-profiles.ts `rowSignature`). */
+/** custfile's version (`--version`); import fingerprints depend on it (app/import-profiles.ts `settleMapping`). */
 export const VERSION = '0.1.0';

@@ -78,14 +78,14 @@ export interface ImportReport {
   stopped?: string;
 }
 
-/** One record ready to apply: a tabular row mapped, or a vCard. */
+/** One record ready to apply: a tabular row (mapped now, or when `result` is first read), or a vCard. */
 export interface ImportRecord {
   line: number;
   raw: string;
   result: RowResult;
   /** The row's fingerprint (mapRow's, from its raw text); a vCard has none until the import makes it from its values (importFingerprint). */
   fp?: number;
-  /** What the re-import short cut reads, ahead of the values (from the import worker). */
+  /** What the re-import short cut reads, ahead of the values (a row not mapped yet brings it). */
   head?: RecordHead;
 }
 
@@ -432,9 +432,9 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
       if (quick) prefetch(batch);
       for (const record of batch) {
         report.rows++;
-        // the short cut first: a row from the worker that it skips is never decoded (record-batches.ts)
+        // the short cut first: a row it skips is never mapped (LazyRecord, record-batches.ts)
         let stored: true | number | null = null;
-        // the worker's records bring head and fingerprint; the others' are made from their values
+        // a tabular row brings its fingerprint, a row not mapped yet its head too; a vCard's are made from its values
         let { head, fp } = record;
         if (head === undefined && record.result.ok) {
           head = headOf(record.result.values, key);
@@ -451,7 +451,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
         if (stored === true) {
           report.unchanged++;
         } else if (!record.result.ok) {
-          prefetched = null;
+          // a rejected row writes nothing: the batch's states still hold
           reject(record.line, record.raw, record.result.reason);
         } else {
           // the long way may write: later rows of the batch read their state afresh

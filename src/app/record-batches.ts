@@ -1,8 +1,8 @@
 /**
- * Import records in batches, as one string each, for the hand-over from the import worker to the
- * main thread. Structured cloning a batch of record objects cost the receiving thread more than
- * mapping them had cost the sender (≈20 µs a record); one string and `split` cost ≈2 µs. The
- * rare record with the separator in its text travels as an object beside the string.
+ * Import records in batches, as one text each, for the hand-over from the import worker to the
+ * main thread (as bytes: batchToBytes). Structured cloning a batch of record objects cost the
+ * receiving thread more than mapping them had cost the sender (≈20 µs a record); one text and
+ * `split` cost ≈2 µs. The rare record with the separator in its text travels as an object beside it.
  *
  * A record is a run of parts: line, raw text, then
  * - `!` and the reason, for a rejected row;

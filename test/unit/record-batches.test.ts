@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportRecord } from '../../src/app/import-profiles.js';
 import { nextMode } from '../../src/app/import-in-worker.js';
-import { type Remap, type Tally, type UnmappedRow, decodeBatch, encodeBatch } from '../../src/app/record-batches.js';
+import { type Remap, type Tally, type UnmappedRow, batchFromBytes, batchToBytes, decodeBatch, encodeBatch } from '../../src/app/record-batches.js';
 
 const records: ImportRecord[] = [
   { line: 2, raw: 'K-1,person,Jörg,Müller,01067', result: { ok: true, values: { kind: 'person', set: [{ field: 'external_id', value: 'K-1' }, { field: 'postcode', value: '01067' }, { field: 'custom.Farbe', value: '' }] } }, fp: 4503599627370495 },
@@ -80,6 +80,22 @@ describe('record batches', () => {
   it('survives a structured clone, as between threads', () => {
     const batch = structuredClone(encodeBatch(records, KEY));
     expect(plain(decodeBatch(batch))).toEqual(arrived(records));
+  });
+});
+
+describe('batches as bytes between threads', () => {
+  it('Latin-1 text one byte a character, anything else two; both come back as they were', () => {
+    const latin = encodeBatch([records[0]!], KEY);
+    const asBytes = batchToBytes(latin);
+    expect(asBytes.latin1).toBe(true);
+    expect(asBytes.bytes.byteLength).toBe(latin.text.length);
+    expect(batchFromBytes(structuredClone(asBytes))).toEqual(latin);
+    const wide: ImportRecord = { line: 9, raw: 'Łukasz,€,😀', result: { ok: true, values: { kind: 'person', set: [{ field: 'name', value: 'Łukasz 😀' }, { field: 'city', value: 'Kraków' }] } }, fp: 42 };
+    const mixed = encodeBatch([records[0]!, wide], KEY);
+    const wideBytes = batchToBytes(mixed);
+    expect(wideBytes.latin1).toBe(false);
+    expect(wideBytes.bytes.byteLength).toBe(2 * mixed.text.length);
+    expect(plain(decodeBatch(batchFromBytes(structuredClone(wideBytes))))).toEqual(arrived([records[0]!, wide]));
   });
 });
 
