@@ -22,7 +22,9 @@ import {
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
+  keyCellOf,
   keyCellReader,
+  linkedCompanyName,
   mapHeaders,
   rowToRecord,
 } from '../domain/import-mapping.js';
@@ -96,11 +98,6 @@ export interface ImportRecord {
 export interface RecordHead {
   /** The trimmed value of the import key's field; empty when the row has none. */
   keyCell: string;
-}
-
-/** The trimmed value a row gives the import's key field; empty when it gives none. */
-export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
-  return set.find((s) => s.field === key)?.value.trim() ?? '';
 }
 
 /** What the re-import short cut reads of a mapped row. */
@@ -461,7 +458,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
           // Everything is validated before anything is written, so a rejected row leaves no trace
           // (no savepoint needed): the company of a key contact is found or created last.
           try {
-            const companyName = values.kind === 'person' && values.companyName && values.companyName.trim() !== '' ? values.companyName.trim() : null;
+            const companyName = linkedCompanyName(values);
             const rowFp = storedFingerprint(fp ?? importFingerprint(values), values);
             let existing = findExisting(values.kind, request);
             if (existing === undefined && values.kind === 'company') {

@@ -14,7 +14,7 @@
  * is not mapped then). Compare with `sameRow`.
  */
 import { FIELD_NAMES } from './fields.js';
-import type { ImportValues } from './import-mapping.js';
+import { type ImportValues, linkedCompanyName } from './import-mapping.js';
 
 /**
  * A field is written as its number in FIELD_NAMES (custom fields by name: `custom.NAME` is never
@@ -131,8 +131,7 @@ export function importFingerprint(values: ImportValues): number {
  */
 export function storedFingerprint(fp: number, values: ImportValues): number | null {
   if (values.companySet !== undefined) return null;
-  const linked = values.kind === 'person' && values.companyName !== undefined && values.companyName.trim() !== '';
-  return fp - (fp % 2) + (linked ? 1 : 0);
+  return fp - (fp % 2) + (linkedCompanyName(values) !== null ? 1 : 0);
 }
 
 /** The stored fingerprint is the row's (its lowest bit aside). */

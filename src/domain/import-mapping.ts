@@ -539,6 +539,12 @@ export interface ImportValues {
   kind: Kind;
 }
 
+/** The company a row links its person to by name (a key contact); null for a company row or none. */
+export function linkedCompanyName(values: ImportValues): string | null {
+  const name = values.kind === 'person' ? (values.companyName?.trim() ?? '') : '';
+  return name === '' ? null : name;
+}
+
 /** A ';' file comes from a European Excel, where the decimal separator is ','; else both are read. */
 export function decimalForDelimiter(delimiter: string): ',' | undefined {
   return delimiter === ';' ? ',' : undefined;
@@ -993,7 +999,7 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
     for (const c of columns) {
       let text = cell[c.index]!;
       if (text === '') continue;
-      if (field === 'email' && (text.charCodeAt(0) === 109 || text.charCodeAt(0) === 77) && /^mailto:/i.test(text)) text = text.slice(7);
+      if (field === 'email') text = withoutMailto(text);
       if (!filled) {
         set.push({ field, value: text });
         filled = true;
@@ -1075,6 +1081,11 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   return { ok: true, values };
 }
 
+/** The trimmed value a row gives the import's key field; empty when it gives none. */
+export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
+  return set.find((s) => s.field === key)?.value.trim() ?? '';
+}
+
 /** The fields an address block fills (see rowToRecord): never read by `keyCellReader`. */
 const ADDRESS_FIELDS = new Set(['street', 'postcode', 'city', 'region', 'country']);
 /** Field types whose cell `convert` turns into another text (the others' cell is their value). */
@@ -1103,10 +1114,15 @@ export function keyCellReader(mapping: readonly ColumnMapping[], key: string): (
     for (const i of columns) {
       const text = cleanCell(cells[i]);
       if (text === '') continue;
-      return key === 'email' && /^mailto:/i.test(text) ? text.slice(7).trim() : text;
+      return key === 'email' ? withoutMailto(text).trim() : text;
     }
     return '';
   };
+}
+
+/** An e-mail cell without the `mailto:` that some exports put before it. */
+function withoutMailto(text: string): string {
+  return (text.charCodeAt(0) === 109 || text.charCodeAt(0) === 77) && /^mailto:/i.test(text) ? text.slice(7) : text;
 }
 
 function sameName(a: string, b: string): boolean {

@@ -12,6 +12,7 @@ import {
   decideSlashOrders,
   defaultKey,
   describeTarget,
+  keyCellOf,
   keyCellReader,
   detectLayout,
   mapHeaders,
@@ -27,7 +28,6 @@ import {
 import { applyChanges, emptyDraft } from '../../src/domain/profile.js';
 import { formatCents, parseMoneyCents } from '../../src/domain/values.js';
 import { sniffDelimiter, sniffEncoding } from '../../src/io/sniff.js';
-import { keyCellOf } from '../../src/app/import-profiles.js';
 import { random } from '../seeded-random.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
