@@ -175,15 +175,15 @@ export async function settleMapping<T extends { raw: string; cells: string[] }>(
 /** One tabular row as an import record: mapped, with its fingerprint. */
 export function mapRow(m: RowMapping, row: { line: number; cells: string[]; raw: string }): ImportRecord {
   const fp = hashFrom(m.seed, row.raw);
-  const width = m.width;
-  if (row.cells.length !== width) {
-    return { line: row.line, raw: row.raw, fp, result: { ok: false, reason: `has ${row.cells.length} cells where the header has ${width}` } };
-  }
+  const problem = shapeProblem(m, row);
+  return { line: row.line, raw: row.raw, fp, result: problem !== null ? { ok: false, reason: problem } : rowToRecord(m.mapping, row.cells, m.context) };
+}
+
+/** Why a row cannot be mapped whatever its values (the reason it is rejected with); null when it can. */
+function shapeProblem(m: RowMapping, row: { cells: string[]; raw: string }): string | null {
+  if (row.cells.length !== m.width) return `has ${row.cells.length} cells where the header has ${m.width}`;
   // the cells are the raw text's (less quotes): one search instead of one per cell
-  if (row.raw.includes('\u0000')) {
-    return { line: row.line, raw: row.raw, fp, result: { ok: false, reason: 'contains a NUL byte' } };
-  }
-  return { line: row.line, raw: row.raw, fp, result: rowToRecord(m.mapping, row.cells, m.context) };
+  return row.raw.includes('\u0000') ? 'contains a NUL byte' : null;
 }
 
 /**
@@ -213,7 +213,7 @@ export async function* mapRows(
  * it for its shape (so the reason travels with it).
  */
 export function unmappedKeyCell(rowMapping: RowMapping, readKey: (cells: readonly string[]) => string, row: { cells: string[]; raw: string }): string {
-  return row.cells.length === rowMapping.width && !row.raw.includes('\u0000') ? readKey(row.cells) : '';
+  return shapeProblem(rowMapping, row) === null ? readKey(row.cells) : '';
 }
 
 /** A row mapped when its values are first asked for (see mapRows). */
