@@ -226,6 +226,61 @@ describe('re-importing a file', () => {
     expect(dumpDatabase(sb.db)).toBe(dump);
   });
 
+  it('every way in finds an unchanged file unchanged and writes nothing: stdin, xlsx, --dry-run, the worker', () => {
+    const sb = fresh();
+    const file = writeCsv(sb);
+    expect(sb.run(['import', file]).code).toBe(0);
+    const before = dumpDatabase(sb.db);
+    const unchanged = 'inserted 0, updated 0, unchanged 6, skipped 0, rejected 0';
+    const viaStdin = sb.run(['import', '-'], { input: fs.readFileSync(file) });
+    expect(counts(viaStdin.stderr), viaStdin.stderr).toBe(unchanged);
+    const dry = sb.run(['import', file, '--dry-run']);
+    expect(dry.stderr).toMatch(/would insert 0, would update 0, unchanged 6, skipped 0, rejected 0/);
+    const worker = sb.run(['import', file], { env: { CUSTFILE_WORKER_MIN_BYTES: '0' } });
+    expect(counts(worker.stderr), worker.stderr).toBe(unchanged);
+    expect(dumpDatabase(sb.db)).toBe(before);
+
+    const other = fresh();
+    const xlsx = path.join(other.dir, 'kunden.xlsx');
+    expect(sb.run(['export', '--format', 'xlsx', '--out', xlsx]).code).toBe(0);
+    expect(other.run(['import', xlsx]).code).toBe(0);
+    const imported = dumpDatabase(other.db);
+    const again = other.run(['import', xlsx]);
+    expect(counts(again.stderr), again.stderr).toBe(unchanged);
+    expect(dumpDatabase(other.db)).toBe(imported);
+  });
+
+  it('--on-conflict skip through the worker, and a header alone: as on the main thread', () => {
+    const results = [true, false].map((worker) => {
+      const sb = fresh();
+      const env = { CUSTFILE_WORKER_MIN_BYTES: worker ? '0' : undefined };
+      expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);
+      const changed = writeCsv(sb, CSV.replace('Dresden,01069,vip', 'Pirna,01796,vip'));
+      const skip = sb.run(['import', changed, '--on-conflict', 'skip'], { env });
+      const header = path.join(sb.dir, 'leer.csv');
+      fs.writeFileSync(header, `${CSV.split('\n')[0]}\n`);
+      const empty = sb.run(['import', header], { env });
+      return { skip: [skip.code, counts(skip.stderr)], empty: [empty.code, counts(empty.stderr)], file: visible(sb.db) };
+    });
+    expect(results[0]!.skip).toEqual([0, 'inserted 0, updated 0, unchanged 0, skipped 6, rejected 0']);
+    expect(results[0]!.empty).toEqual([0, 'inserted 0, updated 0, unchanged 0, skipped 0, rejected 0']);
+    expect(results[0]).toEqual(results[1]);
+  });
+
+  it('stdin bigger than a read, with line breaks in quotes: as the same file', () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => `P-${i},person,,Vor${i},Nach${i},p${i}@example.org,"Görlitz\nOberlausitz",0${2800 + (i % 99)},,`);
+    const text = `${CSV.split('\n')[0]}\r\n${rows.join('\r\n')}\r\n`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 65536);
+    const [fromFile, fromStdin] = [false, true].map((stdin) => {
+      const sb = fresh();
+      const r = stdin ? sb.run(['import', '-'], { input: text }) : sb.run(['import', writeCsv(sb, text)]);
+      expect(r.code, r.stderr).toBe(0);
+      return visible(sb.db).replace(/import:[^"]*/g, 'import:SOURCE');
+    });
+    expect(fromStdin).toBe(fromFile);
+    expect(fromFile).toContain('Görlitz\\nOberlausitz');
+  });
+
   it('any other write forgets the fingerprint: an update leaves none on the profile it changes', () => {
     const sb = fresh();
     expect(sb.run(['import', writeCsv(sb)]).code).toBe(0);
