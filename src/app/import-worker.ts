@@ -77,7 +77,7 @@ async function run(): Promise<void> {
   });
   const keyHint = defaultKey(rowMapping.mapping);
   key = job.key ?? keyHint;
-  const recordDelimiter = source.recordDelimiter?.() ?? null;
+  const recordDelimiter = source.recordDelimiter();
   // rows go unmapped only where the key cell can be read alone and the raw text read again alone
   const readKey = recordDelimiter === null ? null : keyCellReader(rowMapping.mapping, key);
   post({ type: 'mapping', keyHint, rowMapping, recordDelimiter: readKey === null ? null : recordDelimiter });

@@ -26,8 +26,12 @@ export interface TabularSource {
   encoding: string;
   guessed: boolean;
   delimiter: string;
+}
+
+/** A CSV file as a TabularSource. */
+export interface CsvSource extends TabularSource {
   /** The record delimiter read so far (csv-records.ts `recordCells`); null while none is seen. */
-  recordDelimiter?(): RecordDelimiter | null;
+  recordDelimiter(): RecordDelimiter | null;
 }
 
 function describeCsvError(err: CsvRecordsError, file: string): RejectedInputError {
@@ -43,7 +47,7 @@ function describeCsvError(err: CsvRecordsError, file: string): RejectedInputErro
 /** Records parsed ahead of the reader: enough to make one call cheap, few enough to die young. */
 const READ_AT_ONCE = 256;
 
-export async function openCsvSource(input: Readable, file: string, options: { encoding?: string; delimiter?: string }): Promise<TabularSource> {
+export async function openCsvSource(input: Readable, file: string, options: { encoding?: string; delimiter?: string }): Promise<CsvSource> {
   const sniffed = await sniffCsv(input, options);
   const parser = new CsvRecords({ delimiter: sniffed.delimiter, skipFirstLine: sniffed.sepLine, maxRecordChars: MAX_RECORD_CHARS });
   const rows = new Rows(parser, sniffed.stream[Symbol.asyncIterator]() as AsyncIterator<string>, file);
