@@ -115,29 +115,14 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       keyHint = defaultKey(mapping);
     })));
   } else {
-    const { cardText, parseVcards, vcardPieces } = await import('../io/vcard.js');
+    const { vcardEntries } = await import('../io/vcard.js');
     // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not always UTF-8
     const { decodeStream } = await import('../io/sniff.js');
     const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding });
     extra.encoding = decoded.encoding;
     extra.guessed = decoded.guessed;
     keyHint = 'email';
-    records = inBatches((async function* () {
-      // a piece of whole cards at a time; cards and broken cards in file order, so a later card can update an earlier one
-      for await (const piece of vcardPieces(decoded.stream, label)) {
-        const parsed = parseVcards(piece.text, piece.line);
-        const lines = piece.text.split(/\r\n|\n|\r/);
-        const raw = (line: number) => cardText(lines, line - piece.line + 1);
-        const all = [
-          ...parsed.cards.map((card) => {
-            const { line, version: _version, ...values } = card;
-            return { line, raw: raw(line), result: { ok: true as const, values } };
-          }),
-          ...parsed.errors.map((e) => ({ line: e.line, raw: raw(e.line), result: { ok: false as const, reason: e.reason } })),
-        ].sort((a, b) => a.line - b.line);
-        yield* all;
-      }
-    })());
+    records = inBatches(vcardEntries(decoded.stream, label));
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);

@@ -21,7 +21,7 @@
 import iconv from 'iconv-lite';
 import { RejectedInputError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
-import { type ImportValues, splitImportTags } from '../domain/import-mapping.js';
+import { type ImportValues, type RowResult, splitImportTags } from '../domain/import-mapping.js';
 import { parseBirthday } from '../domain/dates.js';
 import type { Profile } from '../domain/profile.js';
 import { escapeText, foldLine } from './ics.js';
@@ -100,6 +100,27 @@ export async function* vcardPieces(chunks: AsyncIterable<string | Buffer>, file:
   }
   const last = held.join('') + tail;
   if (last !== '') yield { text: last, line };
+}
+
+/**
+ * A vCard file's cards and broken cards in file order (a later card can update an earlier one),
+ * each with its line and its text as it stands in the file (for `--rejects`), read a piece at a
+ * time (vcardPieces).
+ */
+export async function* vcardEntries(chunks: AsyncIterable<string | Buffer>, file: string): AsyncGenerator<{ line: number; raw: string; result: RowResult }> {
+  for await (const piece of vcardPieces(chunks, file)) {
+    const parsed = parseVcards(piece.text, piece.line);
+    const lines = piece.text.split(/\r\n|\n|\r/);
+    const raw = (line: number) => cardText(lines, line - piece.line + 1);
+    const all = [
+      ...parsed.cards.map((card) => {
+        const { line, version: _version, ...values } = card;
+        return { line, raw: raw(line), result: { ok: true as const, values } };
+      }),
+      ...parsed.errors.map((e) => ({ line: e.line, raw: raw(e.line), result: { ok: false as const, reason: e.reason } })),
+    ].sort((a, b) => a.line - b.line);
+    yield* all;
+  }
 }
 
 /**
