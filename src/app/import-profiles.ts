@@ -22,6 +22,7 @@ import {
   type RowResult,
   type SlashOrder,
   decideSlashOrders,
+  MAPPING_REVISION,
   keyCellOf,
   keyCellReader,
   linkedCompanyName,
@@ -168,7 +169,7 @@ export async function settleMapping<T extends { raw: string; cells: string[] }>(
   const { sample, all } = await readAhead(rows);
   const slashOrders: Record<number, SlashOrder | 'ambiguous'> = options.dateFormat ? {} : decideSlashOrders(mapping, sample.map((r) => r.cells));
   const context: RowContext = { dateFormat: options.dateFormat, slashOrders, decimal: options.decimal };
-  const signature = JSON.stringify([VERSION, options.dialect ?? '', headers.length, mapping, context]);
+  const signature = JSON.stringify([VERSION, MAPPING_REVISION, options.dialect ?? '', headers.length, mapping, context]);
   return { rowMapping: { mapping, context, width: headers.length, seed: rowSeed(signature) }, all };
 }
 

@@ -1081,6 +1081,14 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   return { ok: true, values };
 }
 
+/**
+ * The revision of how cells become values (rowToRecord and what it calls). Import fingerprints
+ * are seeded with it (app/import-profiles.ts `settleMapping`): raise it with any change that maps
+ * the same cells differently, or a re-import would skip rows whose values would now differ. The
+ * program's version seeds them too, but it changes only with a release.
+ */
+export const MAPPING_REVISION = 1;
+
 /** The trimmed value a row gives the import's key field; empty when it gives none. */
 export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
   return set.find((s) => s.field === key)?.value.trim() ?? '';
