@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { type ColumnMapping, decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
-import { RejectsFile, openInput } from '../io/files.js';
+import { RejectsFile, importReads, openInput } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, csvDialect, importRecords, inBatches, mapRows } from './import-profiles.js';
 
@@ -58,7 +58,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   const format = importFormat(input.file, input.format);
   const label = input.file === '-' ? 'stdin' : input.file;
   let header: string | null = null;
-  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => header) : null;
+  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => header, importReads(ctx.store.path, input.file)) : null;
   const onReject = rejects ? (row: { raw: string }) => rejects.add(row.raw) : undefined;
 
   let records: AsyncIterable<ImportRecord[]>;

@@ -52,7 +52,7 @@ import {
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
-import { RejectsFile, openInput } from '../io/files.js';
+import { RejectsFile, importReads, openInput } from '../io/files.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
@@ -388,7 +388,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     rejectsPath: input.rejectsPath, sales: true, ignoredColumns: mapping.ignored,
   };
 
-  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => source.headerRaw) : null;
+  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => source.headerRaw, importReads(ctx.store.path, input.file)) : null;
   const reject = (line: number, raw: string, reason: string) => {
     report.rejected++;
     if (report.rejections.length < MAX_REPORTED) report.rejections.push({ line, reason });

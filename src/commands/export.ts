@@ -1,8 +1,7 @@
 /** `custfile export [FILTERS] [--format csv|xlsx|json|ndjson|vcf|ics] [--out FILE|-] [--excel]` */
 import path from 'node:path';
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { FileError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type Deps, type Session, action, addFilterOptions, examples, filterOptions } from './shared.js';
 
 const EXPORT_FORMATS = ['csv', 'xlsx', 'json', 'ndjson', 'vcf', 'ics'] as const;
@@ -56,9 +55,12 @@ export function registerExport(program: Command, deps: Deps): void {
         throw new UsageError('an xlsx export to a terminal makes no sense; pass --out FILE.xlsx.');
       }
       const { Output } = await import('../ui/output.js');
-      const { createFileStream } = await import('../io/files.js');
-      const stream = toStdout ? session.deps.stdout : createFileStream(flags.out!);
-      const out = toStdout ? session.out : new Output(stream as never, flags.out);
+      const { OutputFile, databaseFiles, refuseOverwrite } = await import('../io/files.js');
+      if (!toStdout) refuseOverwrite(flags.out!, '--out', databaseFiles(ctx.store.path));
+      // written beside the file and put in its place only when whole: a failed export leaves an earlier file as it was
+      const file = toStdout ? null : OutputFile.create(flags.out!);
+      const stream = file === null ? session.deps.stdout : file.stream;
+      const out = file === null ? session.out : new Output(stream as never, flags.out);
       /** Writes the export; the number of profiles, or null for a document (subject, calendar). */
       const write = async (): Promise<number | null> => {
         if (flags.subject !== undefined) {
@@ -114,26 +116,12 @@ export function registerExport(program: Command, deps: Deps): void {
       };
       try {
         const written = await write();
-        if (!toStdout) {
-          // the file is whole only once its stream has finished without an error
-          await finished(stream as Writable, flags.out!);
+        if (file !== null) {
+          await file.commit();
           if (written !== null) session.say(`Exported ${written} profile${written === 1 ? '' : 's'} to ${flags.out}.`);
         }
       } finally {
-        if (!toStdout && !(stream as Writable).writableFinished) (stream as Writable).destroy();
+        file?.abort();
       }
     }));
-}
-
-/** Ends a file stream (unless the writer did) and waits until the bytes are on disk. */
-function finished(stream: Writable, file: string): Promise<void> {
-  const failed = (err: NodeJS.ErrnoException) =>
-    new FileError(`${file} could not be written (${err.code ?? err.message}); it is incomplete.`, { cause: err });
-  return new Promise((resolve, reject) => {
-    if (stream.errored) return reject(failed(stream.errored as NodeJS.ErrnoException));
-    if (stream.writableFinished) return resolve();
-    stream.once('finish', () => resolve());
-    stream.once('error', (err) => reject(failed(err)));
-    if (!stream.writableEnded) stream.end();
-  });
 }

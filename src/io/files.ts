@@ -1,7 +1,8 @@
 /** Opening the files a command reads and writes, with errors that name the file. */
 import fs from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import { FileError } from '../errors.js';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { FileError, UsageError } from '../errors.js';
 
 function fileError(file: string, err: unknown, doing: string): FileError {
   const code = (err as NodeJS.ErrnoException).code;
@@ -59,11 +60,17 @@ class TextFileWriter {
  */
 export class RejectsFile {
   private writer: TextFileWriter | null = null;
-  /** `header`: the source's header line as read, once it is known (null: none, as in vCard). */
+  /**
+   * `header`: the source's header line as read, once it is known (null: none, as in vCard).
+   * `reads`: the files the import reads (its input, the customer file): never written over.
+   */
   constructor(
     private readonly file: string,
     private readonly header: () => string | null,
-  ) {}
+    reads: { file: string; what: string }[],
+  ) {
+    refuseOverwrite(file, '--rejects', reads);
+  }
 
   add(raw: string): void {
     this.open().write(`${raw}\n`);
@@ -87,12 +94,146 @@ export class RejectsFile {
   }
 }
 
-export function createFileStream(file: string): Writable {
+/**
+ * True when two paths name the same file: through links when both exist, else by their resolved
+ * paths (the folder's links followed).
+ */
+export function isSameFile(a: string, b: string): boolean {
+  const sa = statOrNull(a);
+  const sb = statOrNull(b);
+  if (sa !== null && sb !== null) return sa.dev === sb.dev && sa.ino === sb.ino;
+  return canonicalPath(a) === canonicalPath(b);
+}
+
+function statOrNull(file: string): fs.Stats | null {
   try {
-    const fd = fs.openSync(file, 'w', 0o600);
-    // room for a few of the writers' chunks, so they go on while the last one is being written
-    return fs.createWriteStream(file, { fd, highWaterMark: 1 << 20 });
-  } catch (err) {
-    throw fileError(file, err, 'written');
+    return fs.statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function canonicalPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}
+
+/**
+ * Refuses to write `file` when it is one the command reads: the customer file (with its journal
+ * files) or an input. Writing there would destroy what the command is about to read.
+ */
+export function refuseOverwrite(file: string, option: string, protectedFiles: { file: string; what: string }[]): void {
+  for (const p of protectedFiles) {
+    if (p.file !== '-' && isSameFile(file, p.file)) {
+      throw new UsageError(`${option} ${file} is ${p.what}; choose another file.`);
+    }
+  }
+}
+
+/** The customer file and its journals, for refuseOverwrite. */
+export function databaseFiles(database: string): { file: string; what: string }[] {
+  return ['', '-wal', '-shm', '-journal'].map((suffix) => ({ file: `${database}${suffix}`, what: suffix === '' ? 'the customer file itself' : `the customer file's journal (${database}${suffix})` }));
+}
+
+/** What an import reads, for its `--rejects` file: the customer file and the input. */
+export function importReads(database: string, input: string): { file: string; what: string }[] {
+  return [...databaseFiles(database), { file: input, what: 'the file being imported' }];
+}
+
+/**
+ * A file written whole or not at all: the bytes go to a temporary file beside it, which replaces
+ * the file only on `commit` (a rename), so a failed export leaves an earlier file as it was and no
+ * empty one behind. A new file is owner-only (0600: exports hold personal data); a file replaced
+ * keeps its permissions. A device or a pipe (`/dev/stdout`, a FIFO) is written in place, as is a
+ * file whose folder cannot take the temporary one.
+ */
+export class OutputFile {
+  private committed = false;
+  private constructor(
+    readonly file: string,
+    readonly stream: fs.WriteStream,
+    private readonly temp: string | null,
+    private readonly target: string,
+  ) {}
+
+  static create(file: string): OutputFile {
+    let target = path.resolve(file);
+    let mode = 0o600;
+    const stat = statOrNull(target);
+    if (stat?.isDirectory()) throw fileError(file, Object.assign(new Error('folder'), { code: 'EISDIR' }), 'written');
+    if (stat !== null && !stat.isFile()) return OutputFile.inPlace(file, target);
+    if (stat !== null) {
+      target = fs.realpathSync(target);
+      mode = stat.mode & 0o777;
+    }
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    let fd: number;
+    try {
+      fs.rmSync(temp, { force: true });
+      fd = fs.openSync(temp, 'wx', 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // a folder that takes no new file, but the file itself may be writable
+      if (stat !== null && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return OutputFile.inPlace(file, target);
+      throw fileError(file, err, 'written');
+    }
+    try {
+      fs.fchmodSync(fd, mode);
+    } catch {
+      // the owner-only mode of the open stays
+    }
+    return new OutputFile(file, OutputFile.streamOf(temp, fd, true), temp, target);
+  }
+
+  private static inPlace(file: string, target: string): OutputFile {
+    let fd: number;
+    try {
+      fd = fs.openSync(target, 'w', 0o600);
+    } catch (err) {
+      throw fileError(file, err, 'written');
+    }
+    return new OutputFile(file, OutputFile.streamOf(target, fd, false), null, target);
+  }
+
+  private static streamOf(file: string, fd: number, flush: boolean): fs.WriteStream {
+    // room for a few of the writers' chunks, so they go on while the last one is being written;
+    // a temporary file is flushed to disk before it replaces the file
+    return fs.createWriteStream(file, { fd, highWaterMark: 1 << 20, flush });
+  }
+
+  /** Ends the stream (unless the writer did), waits until its bytes are on disk, and puts the file in place. */
+  async commit(): Promise<void> {
+    const stream = this.stream;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (stream.errored) return reject(stream.errored);
+        if (stream.closed) return resolve();
+        stream.once('close', () => (stream.errored ? reject(stream.errored) : resolve()));
+        stream.once('error', reject);
+        if (!stream.writableEnded) stream.end();
+      });
+      if (this.temp !== null) fs.renameSync(this.temp, this.target);
+      this.committed = true;
+    } catch (err) {
+      this.abort();
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new FileError(`${this.file} could not be written (${code}); ${this.temp === null ? 'it is incomplete' : 'it was left as it was'}.`, { cause: err });
+    }
+  }
+
+  /** Drops what was written (unless committed): the file stays as it was. */
+  abort(): void {
+    if (this.committed) return;
+    this.committed = true;
+    this.stream.destroy();
+    if (this.temp !== null) fs.rmSync(this.temp, { force: true });
   }
 }

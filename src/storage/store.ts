@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
+import { databaseFiles, isSameFile } from '../io/files.js';
 import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
@@ -156,7 +157,7 @@ export class Store {
   backupTo(target: string): { bytes: number } {
     if (this.db.ephemeral) throw new FileError(`${this.db.path} does not exist yet; there is nothing to back up.`);
     const absolute = path.resolve(target);
-    if (absolute === path.resolve(this.db.path)) throw new FileError(`the backup must not overwrite the database itself (${target}).`);
+    if (databaseFiles(this.db.path).some((f) => isSameFile(absolute, f.file))) throw new FileError(`the backup must not overwrite the database itself (${target}).`);
     const dir = path.dirname(absolute);
     if (!fs.existsSync(dir)) throw new FileError(`the folder of ${target} does not exist.`);
     const temp = path.join(dir, `.${path.basename(absolute)}.${process.pid}.tmp`);

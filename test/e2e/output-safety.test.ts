@@ -1,0 +1,96 @@
+/**
+ * Files a command writes never destroy what it reads or what was there: an export replaces its
+ * file only when whole, and no output may be the customer file or an import's own input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Sandbox, dumpDatabase, sandbox, sha256 } from './helpers.js';
+
+let box: Sandbox;
+beforeEach(() => {
+  box = sandbox();
+  const csv = path.join(box.dir, 'base.csv');
+  fs.writeFileSync(csv, 'external_id,first_name,last_name,email\nE1,Anna,Müller,anna@example.org\nE2,Bernd,Schulz,bernd@example.org\n');
+  expect(box.run(['import', csv, '-q']).code).toBe(0);
+});
+afterEach(() => box.cleanup());
+
+describe('export --out', () => {
+  it('refuses the customer file itself and its journal, leaving the file whole', () => {
+    const before = dumpDatabase(box.db);
+    for (const target of [box.db, `${box.db}-wal`, path.join(box.dir, '.', path.basename(box.db))]) {
+      const r = box.run(['export', '--format', 'json', '--out', target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--out .* is the customer file/);
+    }
+    // through a symbolic link too
+    const link = path.join(box.dir, 'link.db');
+    fs.symlinkSync(box.db, link);
+    expect(box.run(['export', '--out', link]).code).toBe(2);
+    expect(dumpDatabase(box.db)).toBe(before);
+  });
+
+  it('a failed export leaves an earlier file as it was, and makes no file where there was none', () => {
+    const keep = path.join(box.dir, 'keep.csv');
+    fs.writeFileSync(keep, 'precious\n');
+    const failures: [string[], number][] = [
+      [['--where', 'city = '], 4],
+      [['--kind', 'robot'], 2],
+      [['--segment', 'nosuch'], 3],
+      [['--subject', 'nobody@example.org', '--format', 'json'], 3],
+    ];
+    for (const [args, code] of failures) {
+      const r = box.run(['export', ...args, '--out', keep]);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(fs.readFileSync(keep, 'utf8')).toBe('precious\n');
+      const fresh = path.join(box.dir, 'fresh.csv');
+      expect(box.run(['export', ...args, '--out', fresh]).code).toBe(code);
+      expect(fs.existsSync(fresh)).toBe(false);
+    }
+    expect(fs.readdirSync(box.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a good export replaces the file, keeps its permissions, and writes a new one owner-only', () => {
+    const keep = path.join(box.dir, 'old.csv');
+    fs.writeFileSync(keep, 'old\n');
+    fs.chmodSync(keep, 0o640);
+    expect(box.run(['export', '--out', keep]).code).toBe(0);
+    expect(fs.readFileSync(keep, 'utf8')).toContain('anna@example.org');
+    expect(fs.statSync(keep).mode & 0o777).toBe(0o640);
+    const fresh = path.join(box.dir, 'new.xlsx');
+    expect(box.run(['export', '--out', fresh]).code).toBe(0);
+    expect(fs.statSync(fresh).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(fresh).subarray(0, 2).toString()).toBe('PK');
+    // a link is followed: the file it points to gets the export
+    const real = path.join(box.dir, 'real.json');
+    fs.writeFileSync(real, '');
+    const link = path.join(box.dir, 'out.json');
+    fs.symlinkSync(real, link);
+    expect(box.run(['export', '--out', link]).code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(real, 'utf8'))).toHaveLength(2);
+  });
+});
+
+describe('import --rejects', () => {
+  it('refuses the customer file and the file being imported; neither is touched', () => {
+    const bad = path.join(box.dir, 'bad.csv');
+    fs.writeFileSync(bad, 'external_id,first_name,email\nE4,Dora,not-an-address\nE5,Emil,emil@example.org\n');
+    const before = dumpDatabase(box.db);
+    const input = sha256(bad);
+    for (const target of [box.db, bad]) {
+      const r = box.run(['import', bad, '--rejects', target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--rejects .* is (the customer file itself|the file being imported)/);
+    }
+    const sales = path.join(box.dir, 'sales.csv');
+    fs.writeFileSync(sales, 'external_id,date,amount\nE1,2026-01-02,10\nE9,2026-01-02,5\n');
+    const salesBefore = sha256(sales);
+    expect(box.run(['import', sales, '--sales', '--rejects', sales]).code).toBe(2);
+    expect(box.run(['import', sales, '--sales', '--rejects', box.db]).code).toBe(2);
+    expect(dumpDatabase(box.db)).toBe(before);
+    expect(sha256(bad)).toBe(input);
+    expect(sha256(sales)).toBe(salesBefore);
+  });
+});
