@@ -34,21 +34,30 @@ export interface Db {
 const OWNER_ONLY_FILE = 0o600;
 const OWNER_ONLY_DIR = 0o700;
 
+/**
+ * Makes the database and its -wal and -shm files owner-only, with one notice naming the database
+ * (SQLite gives the -wal and -shm files the database's permissions).
+ */
 function tighten(file: string, notice?: (m: string) => void): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    return;
-  }
-  if ((stat.mode & 0o077) !== 0) {
+  let loose = false;
+  let stuck = false;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    let stat: fs.Stats;
     try {
-      fs.chmodSync(file, OWNER_ONLY_FILE);
-      notice?.(`custfile: ${file} was readable by others; its permissions are now owner-only (0600).`);
+      stat = fs.statSync(f);
     } catch {
-      notice?.(`custfile: ${file} is readable by others and its permissions could not be tightened.`);
+      continue;
+    }
+    if ((stat.mode & 0o077) === 0) continue;
+    loose = true;
+    try {
+      fs.chmodSync(f, OWNER_ONLY_FILE);
+    } catch {
+      stuck = true;
     }
   }
+  if (stuck) notice?.(`custfile: ${file} is readable by others and its permissions could not be tightened.`);
+  else if (loose) notice?.(`custfile: ${file} was readable by others; its permissions are now owner-only (0600).`);
 }
 
 function isSqliteError(err: unknown): err is Error & { code: string } {
@@ -67,8 +76,9 @@ export function translateError(err: unknown, file: string): unknown {
     return new FileError(`${file} is not a custfile database or is damaged; it was left untouched.`, { cause: err });
   }
   if (code === 'SQLITE_FULL') return new FileError(`the disk holding ${file} is full; nothing was changed.`, { cause: err });
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new FileError(`${file} cannot be opened for writing; check its permissions.`, { cause: err });
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
+    // SQLite also writes the -wal and -shm files beside it, so their folder must be writable too
+    return new FileError(`${file} cannot be opened for writing; check the permissions of it, of ${path.basename(file)}-wal and ${path.basename(file)}-shm beside it, and of its folder.`, { cause: err });
   }
   if (code.startsWith('SQLITE_IOERR')) return new FileError(`${file} could not be read or written (${code}).`, { cause: err });
   return err;
@@ -100,13 +110,34 @@ function registerFunctions(sqlite: SqliteDatabase): void {
  */
 export const READ_CACHE_KIB = 2000;
 
+/** `PRAGMA application_id` of a custfile database ("cust"), so another program's SQLite file is told apart. */
+export const APPLICATION_ID = 0x63757374;
+
+/**
+ * Whether an SQLite file is custfile's to open: it says so (application_id), or it is empty (a new
+ * file), or it is a custfile file from before the id (schema version set, with custfile's tables).
+ * Anything else is another program's database, which custfile must not migrate or even touch.
+ */
+function isOurs(sqlite: SqliteDatabase): boolean {
+  const id = sqlite.pragma('application_id', { simple: true }) as number;
+  if (id === APPLICATION_ID) return true;
+  if (id !== 0) return false;
+  const version = sqlite.pragma('user_version', { simple: true }) as number;
+  const tables = new Set((sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+  if (version === 0) return tables.size === 0;
+  return tables.has('profiles') && tables.has('history');
+}
+
 function configure(sqlite: SqliteDatabase, file: string, write: boolean): void {
-  // Probe first: a file that is not a database must fail here, before any pragma writes to it.
+  // Probe first: a file that is not a database, or another program's, must fail here, before any
+  // pragma writes to it.
+  let ours: boolean;
   try {
-    sqlite.pragma('schema_version', { simple: true });
+    ours = isOurs(sqlite);
   } catch (err) {
     throw translateError(err, file);
   }
+  if (!ours) throw new FileError(`${file} is an SQLite database of another program, not a custfile database; it was left untouched.`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
@@ -165,9 +196,8 @@ export function openDb(file: string, options: OpenOptions): Db {
     } catch (err) {
       throw new FileError(`the folder for ${file} could not be created (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
     }
-  } else {
-    if (fs.statSync(file).isDirectory()) throw new FileError(`${file} is a folder, not a custfile database.`);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, options.notice);
+  } else if (fs.statSync(file).isDirectory()) {
+    throw new FileError(`${file} is a folder, not a custfile database.`);
   }
   let sqlite: SqliteDatabase;
   try {
@@ -177,7 +207,10 @@ export function openDb(file: string, options: OpenOptions): Db {
   }
   try {
     configure(sqlite, file, options.write);
+    // known to be a custfile database now: only then are its permissions anyone's business
+    if (exists) tighten(file, options.notice);
     migrate(sqlite, MIGRATIONS, file);
+    if (options.write && sqlite.pragma('application_id', { simple: true }) !== APPLICATION_ID) sqlite.pragma(`application_id = ${APPLICATION_ID}`);
   } catch (err) {
     sqlite.close();
     throw translateError(err, file);

@@ -1,6 +1,7 @@
 /**
  * Files a command writes never destroy what it reads or what was there: an export replaces its
- * file only when whole, and no output may be the customer file or an import's own input.
+ * file only when whole, and no output may be the customer file or an import's own input; and a
+ * --db that is not a custfile database is left as it was.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,5 +93,48 @@ describe('import --rejects', () => {
     expect(dumpDatabase(box.db)).toBe(before);
     expect(sha256(bad)).toBe(input);
     expect(sha256(sales)).toBe(salesBefore);
+  });
+});
+
+describe('--db naming a file that is not a custfile database', () => {
+  it("another program's SQLite file is refused, by reading and writing commands alike, and left byte for byte", async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const other = path.join(box.dir, 'places.sqlite');
+    const conn = new Database(other);
+    conn.exec('CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT); INSERT INTO moz_places (url) VALUES (\'https://example.org\');');
+    conn.close();
+    fs.chmodSync(other, 0o644);
+    const before = sha256(other);
+    for (const args of [['list'], ['add', 'company', '--name', 'Acme'], ['check']]) {
+      const r = box.run(['--db', other, ...args]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim()).toBe(`custfile: ${other} is an SQLite database of another program, not a custfile database; it was left untouched.`);
+    }
+    expect(sha256(other)).toBe(before);
+    expect(fs.statSync(other).mode & 0o777).toBe(0o644);
+  });
+
+  it('a file that is no database keeps its bytes and its permissions', () => {
+    const script = path.join(box.dir, 'script.sh');
+    fs.writeFileSync(script, '#!/bin/sh\necho hi\n');
+    fs.chmodSync(script, 0o755);
+    const r = box.run(['--db', script, 'list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/permissions are now/);
+    expect(fs.statSync(script).mode & 0o777).toBe(0o755);
+    expect(fs.readFileSync(script, 'utf8')).toBe('#!/bin/sh\necho hi\n');
+  });
+
+  it('a custfile database is marked as one, and one from before the mark still opens and gets it', async () => {
+    const appId = () => box.query<{ application_id: number }>('PRAGMA application_id')[0]!.application_id;
+    expect(appId()).toBe(0x63757374);
+    const { default: Database } = await import('better-sqlite3');
+    const conn = new Database(box.db);
+    conn.pragma('application_id = 0');
+    conn.close();
+    expect(box.run(['list', '--format', 'json']).stdout).toContain('anna@example.org');
+    expect(appId()).toBe(0);
+    expect(box.run(['update', 'E1', '--set', 'city=Dresden']).code).toBe(0);
+    expect(appId()).toBe(0x63757374);
   });
 });
