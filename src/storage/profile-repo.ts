@@ -167,7 +167,7 @@ const WRITE_COLUMNS = [
   'reviewed_at', 'notes', 'custom',
 ] as const;
 
-const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at', 'import_fp'];
+const INSERT_COLUMNS = [...WRITE_COLUMNS, 'created_at', 'updated_at', 'import_fp', 'id'];
 const INSERT_SQL = `INSERT INTO profiles (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 // every write of the fields sets the import fingerprint (migration 0030): NULL unless an import
 // writes the profile from a row
@@ -516,10 +516,34 @@ export class ProfileRepo {
   }
 
   /** `importFp`: the import row the profile is made from (see migration 0030). */
+  private lastId: number | null = null;
+
   insert(draft: ProfileDraft, now: string, importFp: number | null = null): number {
+    const id = this.nextId();
     const values = draftToValues(draft);
-    values.push(now, now, importFp);
-    return Number(this.stmt(INSERT_SQL).run(values).lastInsertRowid);
+    values.push(now, now, importFp, id);
+    this.stmt(INSERT_SQL).run(values);
+    this.lastId = id;
+    return id;
+  }
+
+  /**
+   * The id of the next profile: past every id that ever had history, so an id is never given
+   * again while a removed profile's history (kept by `remove`) is under it. SQLite alone would
+   * give the highest id again once its profile is removed, and the new profile would inherit the
+   * old one's history. Read once a transaction (see `newTransaction`).
+   */
+  private nextId(): number {
+    if (this.lastId === null) {
+      const row = this.stmt("SELECT max(coalesce((SELECT max(id) FROM profiles), 0), coalesce((SELECT max(profile_id) FROM history), 0)) AS n").get() as { n: number };
+      this.lastId = row.n;
+    }
+    return this.lastId + 1;
+  }
+
+  /** A transaction begins or ends: another process may have added profiles in between. */
+  newTransaction(): void {
+    this.lastId = null;
   }
 
   /** `importFp`: the import row the profile is now made from; any other write forgets it. */

@@ -56,7 +56,12 @@ export class Store {
 
   /** One IMMEDIATE transaction: all of `work` lands, or none of it. */
   write<T>(work: () => T): T {
-    return writeTransaction(this.db, work);
+    this.profiles.newTransaction();
+    try {
+      return writeTransaction(this.db, work);
+    } finally {
+      this.profiles.newTransaction();
+    }
   }
 
   /** One read snapshot. */
@@ -69,6 +74,7 @@ export class Store {
    * IMMEDIATE: the write lock is taken up front, so no read-then-write upgrade can fail.
    */
   begin(): void {
+    this.profiles.newTransaction();
     this.guard(() => this.db.sqlite.exec('BEGIN IMMEDIATE'));
   }
 
@@ -88,6 +94,7 @@ export class Store {
   rollback(): void {
     // a bulk load's deferred renames were part of the transaction
     this.profiles.dropDeferredRenames();
+    this.profiles.newTransaction();
     if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
   }
 
@@ -117,14 +124,20 @@ export class Store {
 
   /**
    * Runs `work` (a write) with secure_delete on, so erased rows are overwritten with zeros, then
-   * checkpoints the WAL into the file and truncates it, so no old page images stay behind.
+   * rebuilds the file (VACUUM) and checkpoints the WAL into it and truncates it, so no old page
+   * image stays behind. The rebuild is needed: secure_delete zeroes only the cells it deletes, and
+   * when pages split (an import) copies of rows stay in the unused space of other pages. It writes
+   * the whole file once (seconds for a big file), which an erasure may take.
    */
   writeErasing<T>(work: () => T): T {
     const sqlite = this.db.sqlite;
     sqlite.pragma('secure_delete = ON');
     try {
       const result = this.write(work);
-      this.guard(() => sqlite.pragma('wal_checkpoint(TRUNCATE)'));
+      this.guard(() => {
+        sqlite.exec('VACUUM');
+        sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      });
       return result;
     } finally {
       sqlite.pragma('secure_delete = OFF');

@@ -300,6 +300,43 @@ describe('note, remove and forget', () => {
   });
 });
 
+describe('erasure and ids, after imports', () => {
+  it('forget leaves no trace of an imported profile either (page splits leave copies of rows behind)', () => {
+    const fixture = path.join(ROOT, 'fixtures', 'customers.csv');
+    expect(sb.run(['import', fixture, '-q']).code).toBe(0);
+    const before = fs.readFileSync(sb.db);
+    expect(before.includes(Buffer.from('birgit.schaefer@elbwerk.example'))).toBe(true);
+    const r = sb.run(['forget', 'birgit.schaefer@elbwerk.example', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const file of fs.readdirSync(sb.dir).filter((f) => f.startsWith('customers.db'))) {
+      const bytes = fs.readFileSync(path.join(sb.dir, file));
+      expect(bytes.includes(Buffer.from('birgit.schaefer@')), file).toBe(false);
+      expect(bytes.includes(Buffer.from('Birgit')), file).toBe(false);
+    }
+    expect(sb.run(['check']).code).toBe(0);
+  });
+
+  it('the id of a removed profile is never given again, so its kept history stays its own', () => {
+    const csv = (name: string, email: string) => {
+      const file = path.join(sb.dir, `${email}.csv`);
+      fs.writeFileSync(file, `email,first_name,last_name\n${email},${name},B\n`);
+      return file;
+    };
+    expect(sb.run(['import', csv('Bob', 'bob@example.org'), '-q']).code).toBe(0);
+    const bob = sb.query<{ id: number }>('SELECT id FROM profiles')[0]!.id;
+    expect(sb.run(['remove', 'bob@example.org', '--yes']).code).toBe(0);
+    expect(sb.run(['import', csv('Carl', 'carl@example.org'), '-q']).code).toBe(0);
+    expect(sb.run(['add', 'person', '--name', 'Dora D']).code).toBe(0);
+    const ids = sb.query<{ id: number }>('SELECT id FROM profiles ORDER BY id').map((r) => r.id);
+    expect(ids).not.toContain(bob);
+    const carl = json<{ source: string; field: string }[]>(sb.run(['--format', 'json', 'history', 'carl@example.org']));
+    expect(carl.map((h) => h.source)).toEqual(['import:carl@example.org.csv']);
+    // forgetting Carl erases Carl's history only: Bob's stays as remove promised
+    expect(sb.run(['forget', 'carl@example.org', '--yes']).code).toBe(0);
+    expect(sb.query<{ n: number }>('SELECT count(*) AS n FROM history WHERE profile_id = ?', bob)[0]!.n).toBe(2);
+  });
+});
+
 describe('errors and exit codes', () => {
   it('an unknown option or command is exit 2 with one line and no stack', () => {
     for (const args of [['list', '--colour'], ['frobnicate'], ['show']]) {
