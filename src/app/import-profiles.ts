@@ -331,6 +331,8 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   let inBatch = 0;
   let batchStarted = 0;
   let now = clock.now();
+  /** The counts as of the last commit: what a rollback of the open batch leaves true. */
+  let committed = { ...report };
 
   const reject = (line: number, raw: string, reason: string) => {
     report.rejected++;
@@ -521,6 +523,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
         if (report.rows % 2000 === 0) options.onProgress?.(report.rows);
         if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
           store.commit();
+          committed = { ...report };
           // another process may write between two transactions: read states afresh
           prefetched = null;
           store.begin();
@@ -531,6 +534,9 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   } catch (err) {
     store.rollback();
     if (err instanceof RejectedInputError && !single) {
+      // the open batch is gone: count what is in the file (rows rejected stay rejected, and in --rejects)
+      const rejectedSince = report.rejected - committed.rejected;
+      Object.assign(report, { ...committed, rows: committed.rows + rejectedSince, rejected: report.rejected, rejections: report.rejections });
       const done = report.inserted + report.updated;
       report.stopped = `${err.message} The import stopped there${done > 0 ? `; rows before that were imported, and running it again after the fix is safe` : '; nothing was imported'}.`;
       report.seconds = (performance.now() - started) / 1000;
