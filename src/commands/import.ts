@@ -71,7 +71,8 @@ export function registerImport(program: Command, deps: Deps): void {
       if (flags.sales) return (await import('./sale.js')).importSalesCommand(session, file, flags);
       const { importFile, historySource } = await import('../app/import-file.js');
       const { parseMapSpec } = await import('../domain/import-mapping.js');
-      const ctx = await session.context(true, { source: historySource(file) });
+      // a dry run writes nothing, so it creates no file either (it reads an empty one)
+      const ctx = await session.context(flags.dryRun !== true, { source: historySource(file) });
       const progress = progressLine(session.deps.stderr, session.quiet);
       const report = await importFile(ctx, {
         file,

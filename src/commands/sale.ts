@@ -69,7 +69,7 @@ export async function importSalesCommand(session: Session, file: string, flags: 
   const { historySource } = await import('../app/import-file.js');
   const { importSalesFile } = await import('../app/import-sales.js');
   const { parseMapSpec } = await import('../domain/import-mapping.js');
-  const ctx = await session.context(true, { source: historySource(file) });
+  const ctx = await session.context(flags.dryRun !== true, { source: historySource(file) });
   const progress = progressLine(session.deps.stderr, session.quiet);
   const report = await importSalesFile(ctx, {
     file,

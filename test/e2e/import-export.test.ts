@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, ROOT, dumpDatabase, json, sandbox } from './helpers.js';
+import { type Sandbox, ROOT, dumpDatabase, json, runBin, sandbox } from './helpers.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'import');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -254,6 +254,16 @@ describe('import rules', () => {
     expect(dry.code).toBe(0);
     expect(dry.stderr).toMatch(/would insert 2/);
     expect(dumpDatabase(sb.db)).toBe(before);
+    // nor does it make a file where there is none
+    const fresh = path.join(sb.dir, 'fresh', 'new.db');
+    for (const args of [['import', good, '--dry-run'], ['import', good, '--sales', '--dry-run']]) {
+      runBin(['--db', fresh, ...args], sb.dir);
+      expect(fs.existsSync(path.dirname(fresh)), args.join(' ')).toBe(false);
+    }
+    expect(json<{ inserted: number }>(runBin(['--db', fresh, '--format', 'json', 'import', good, '--dry-run'], sb.dir)).inserted).toBe(2);
+    expect(fs.existsSync(path.dirname(fresh))).toBe(false);
+    expect(runBin(['--db', fresh, 'import', good], sb.dir).code).toBe(0);
+    expect(fs.existsSync(fresh)).toBe(true);
   });
 
   it('rows the key cannot place: a taken external_id, a key shared by two profiles, a --key that is no key', () => {
