@@ -3,7 +3,7 @@
  */
 import { CommanderError } from 'commander';
 import { AppError, ExitCode } from './errors.js';
-import { createProgram } from './program.js';
+import { attachDashValues, createProgram } from './program.js';
 import { OutputClosed, type WritableLike } from './ui/output.js';
 
 function isBrokenPipe(err: unknown): boolean {
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
   });
   try {
+    const args = process.argv.slice(2);
     const program = createProgram({
       stdout: process.stdout,
       stderr: lazyStderr(),
@@ -66,8 +67,8 @@ async function main(): Promise<void> {
         return process.getBuiltinModule('node:tty').isatty(0);
       },
       env: process.env,
-    }, process.argv.slice(2));
-    await program.parseAsync(process.argv);
+    }, args);
+    await program.parseAsync([...process.argv.slice(0, 2), ...attachDashValues(program, args)]);
   } catch (err) {
     process.exitCode = reportError(err, process.stderr, debug);
   }

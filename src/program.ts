@@ -106,6 +106,35 @@ export function createProgram(deps: Deps, argv?: readonly string[]): Command {
   return program;
 }
 
+/**
+ * `--tag -vip` as `--tag=-vip`: a value that starts with a dash stays the value of the option
+ * before it. Commander reads the program's options first, so `-Vertrieb` was its `-V` (the version)
+ * and `-quiet` its `-q`, and the command never saw the tag. Only options that take a value, up to
+ * a `--`.
+ */
+export function attachDashValues(program: Command, args: readonly string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const c of [program, ...allCommands(program)]) {
+    for (const o of c.options) if ((o.required || o.optional) && o.long) takesValue.add(o.long);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (takesValue.has(a) && next !== undefined && next.length > 1 && next.startsWith('-') && !takesValue.has(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 export function allCommands(root: Command): Command[] {
   const out: Command[] = [];
   const walk = (c: Command) => {

@@ -337,6 +337,21 @@ describe('erasure and ids, after imports', () => {
   });
 });
 
+describe('option values that start with a dash', () => {
+  it('--tag -Vertrieb removes the tag (it is not -V, the version), as does -quiet (not -q)', () => {
+    expect(sb.run(['add', 'person', '--name', 'Tara T', '--tag', 'Vertrieb,quiet,old']).code).toBe(0);
+    const r = sb.run(['update', 'Tara T', '--tag', '-Vertrieb', '--tag', '-quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/^\d+\.\d+\.\d+/);
+    expect(json<{ tags: string[] }>(sb.run(['--format', 'json', 'show', 'Tara T'])).tags).toEqual(['old']);
+    const sorted = json<{ name: string }[]>(sb.run(['--format', 'json', 'list', '--sort', '-name']));
+    expect(sorted.map((p) => p.name)).toEqual(['Tara T']);
+    // after --, everything is an argument
+    expect(sb.run(['note', 'Tara T', '--', '-V is not a flag here']).code).toBe(0);
+    expect(sb.query('SELECT body FROM communications')).toEqual([{ body: '-V is not a flag here' }]);
+  });
+});
+
 describe('errors and exit codes', () => {
   it('an unknown option or command is exit 2 with one line and no stack', () => {
     for (const args of [['list', '--colour'], ['frobnicate'], ['show']]) {
