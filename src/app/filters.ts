@@ -40,7 +40,8 @@ export function filterTree(options: FilterOptions): Expr | null {
   if (options.city !== undefined) parts.push({ type: 'compare', field: 'city', op: '=', value: options.city });
   if (options.industry !== undefined) parts.push({ type: 'compare', field: 'industry', op: '=', value: options.industry });
   if (options.segment !== undefined) parts.push({ type: 'segment', name: options.segment });
-  if (options.where !== undefined && options.where.trim() !== '') parts.push(parseWhere(options.where));
+  // an empty --where is an error (parseWhere says so), not "every profile": `--where "$UNSET"` must not export everyone
+  if (options.where !== undefined) parts.push(parseWhere(options.where));
   return and(parts);
 }
 

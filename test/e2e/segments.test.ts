@@ -191,6 +191,17 @@ describe('--segment wherever FILTERS apply', () => {
     expect(r.total).toMatchObject({ count: 3, revenue_sum: 0.3 });
   });
 
+  it('an empty --where is exit 4 on every command, not every profile', () => {
+    for (const args of [['list'], ['export'], ['birthdays'], ['stats'], ['remind']]) {
+      for (const where of ['', '   ']) {
+        const r = sb.run([...args, '--where', where]);
+        expect(r.code, args.join(' ')).toBe(4);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/the filter is empty/);
+      }
+    }
+  });
+
   it('an unknown --segment is exit 3 on every command', () => {
     for (const args of [['list'], ['export'], ['birthdays'], ['stats'], ['remind']]) {
       const r = sb.run([...args, '--segment', 'nope']);
