@@ -1,6 +1,6 @@
 /** `custfile history [REF] [--field F] [--since DATE|30d] [--trend]`. */
 import { UsageError } from '../errors.js';
-import { resolveDateInput } from '../domain/dates.js';
+import { localDayStart, resolveDateInput } from '../domain/dates.js';
 import { FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
@@ -67,7 +67,8 @@ export function readHistory(ctx: AppContext, input: HistoryInput): HistoryLine[]
     const entries = ctx.store.history.query({
       profileId,
       field: input.field,
-      since,
+      // a day is a local one; history times are UTC instants
+      since: since === undefined ? undefined : localDayStart(since),
       limit: input.limit,
       order: profileId !== undefined || input.field !== undefined ? 'oldest' : 'newest',
     });
@@ -185,7 +186,7 @@ export function readTrends(ctx: AppContext, input: HistoryInput): TrendResult {
       if (line && (line.start !== null || line.end !== null || line.changes > 0)) out.push(line);
       group = [];
     };
-    for (const entry of repo.trendEntries(field, since, profileId)) {
+    for (const entry of repo.trendEntries(field, since === null ? null : localDayStart(since), profileId)) {
       if (group.length > 0 && group[0]!.profile_id !== entry.profile_id) flush();
       group.push(entry);
     }

@@ -88,6 +88,20 @@ export function addDays(date: string, days: number): string {
   return formatIsoDate(fromEpochDays(toEpochDays(mustParse(date)) + days));
 }
 
+/**
+ * The instant a local day begins, as a stored timestamp is written (ISO 8601 in UTC): what
+ * `created_at`, `updated_at` and history times are compared with, since "today" and every date a
+ * user gives are local days. Depends on the process's time zone (TZ), not on the clock. Where
+ * midnight does not exist (a clock change at 00:00), the day begins at the first local time it has.
+ */
+export function localDayStart(date: string): string {
+  const d = mustParse(date);
+  const start = new Date(2000, 0, 1);
+  start.setFullYear(d.year, d.month - 1, d.day);
+  start.setHours(0, 0, 0, 0);
+  return start.toISOString();
+}
+
 /** Whole days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: string, to: string): number {
   return toEpochDays(mustParse(to)) - toEpochDays(mustParse(from));

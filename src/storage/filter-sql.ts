@@ -9,7 +9,7 @@
  */
 import { NotFoundError, RejectedInputError, UsageError } from '../errors.js';
 import { birthdayWindow } from '../domain/birthdays.js';
-import { daysBetween, parseBirthday, parseDuration, resolveDateInput, shiftDate } from '../domain/dates.js';
+import { addDays, daysBetween, localDayStart, parseBirthday, parseDuration, resolveDateInput, shiftDate } from '../domain/dates.js';
 import { type FieldDef, FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { type CompareOp, type Expr, type Literal, isRelativeDate } from '../domain/filter/ast.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
@@ -251,9 +251,9 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
   if (type === 'birthday' && typeof value === 'string' && YEARLESS.test(value)) return compareMonthDay(op, value);
 
   const v = valueFor(name, t.field, value, ctx);
-  let column = t.column;
-  // A timestamp compared with a date compares its day: created_at = 2026-11-22 is that whole day.
-  if (type === 'timestamp' && typeof v === 'string' && ISO_DATE.test(v)) column = sql`substr(${column}, 1, 10)`;
+  const column = t.column;
+  // A timestamp compared with a date compares its local day: created_at = 2026-11-22 is that whole day
+  if (type === 'timestamp' && typeof v === 'string' && ISO_DATE.test(v)) return compareDay(column, op, v);
 
   if (isText(t.field)) {
     if (t.field === null && typeof v === 'number') {
@@ -290,9 +290,9 @@ function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck 
     return sql`(${joinFragments(parts, ' OR ')})`;
   }
   const values = e.values.map((v) => valueFor(e.field, t.field, v, ctx));
-  let column = t.column;
+  const column = t.column;
   if (type === 'timestamp' && values.every((v) => typeof v === 'string' && ISO_DATE.test(v))) {
-    column = sql`substr(${column}, 1, 10)`;
+    return sql`(${joinFragments(values.map((v) => compareDay(column, '=', v as string)), ' OR ')})`;
   }
   if (isText(t.field)) {
     const texts = values.map(String);
@@ -301,6 +301,31 @@ function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck 
     return present.length === texts.length ? list : sql`(coalesce(${column}, '') = '' OR ${list})`;
   }
   return sql`${column} IN (${placeholders(values)})`;
+}
+
+/**
+ * A stored timestamp (UTC) against a local day: the day is the span from its local midnight to
+ * the next one, so `created_at = today` finds what was made today here, wherever UTC's day is.
+ */
+function compareDay(column: SqlFragment, op: CompareOp, day: string): SqlFragment {
+  const start = param(localDayStart(day));
+  const end = param(localDayStart(addDays(day, 1)));
+  switch (op) {
+    case '=':
+      return sql`(${column} >= ${start} AND ${column} < ${end})`;
+    case '!=':
+      return sql`NOT coalesce(${column} >= ${start} AND ${column} < ${end}, 0)`;
+    case '<':
+      return sql`${column} < ${start}`;
+    case '<=':
+      return sql`${column} < ${end}`;
+    case '>':
+      return sql`${column} >= ${end}`;
+    case '>=':
+      return sql`${column} >= ${start}`;
+    default:
+      throw rejected(`${String(op)} cannot compare a time with a day.`);
+  }
 }
 
 function empty(name: string): SqlFragment {

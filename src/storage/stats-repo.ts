@@ -199,9 +199,9 @@ export class StatsRepo {
   /**
    * The recorded course of one field of existing profiles, by profile then in the order it was
    * recorded: updates of the field, and creations (with the field's value from the snapshot,
-   * null when it was created empty) and deletions, which start a profile's course afresh (an id
-   * can be used again after the last profile was removed). `field` is a catalogue name or
-   * `custom.NAME`; it is bound as a parameter.
+   * null when it was created empty) and deletions, which start a profile's course afresh (files
+   * made before ids were kept from reuse may hold two profiles' history under one id). `field` is a
+   * catalogue name or `custom.NAME`; it is bound as a parameter. `since`: an instant (UTC).
    */
   trendEntries(field: string, since: string | null, profileId: number | null): IterableIterator<TrendEntry> {
     const conditions: string[] = [];
