@@ -2,7 +2,8 @@
  * `custfile remind [--within 7d] [--on DATE] [--stale 180d|off] [FILTERS]`, for cron:
  * birthdays, follow-ups due and stale profiles as plain text under three headings. Nothing due
  * prints nothing at all (so cron sends no mail) and exits 0. It never prompts and never reads
- * stdin; colour only on a terminal. `--format json` always prints the whole object.
+ * stdin; colour only on a terminal. In JSON too, nothing due prints nothing (SPEC: `remind` with
+ * nothing due prints nothing): a cron line with `--format json` must not mail every morning.
  */
 import type { Command } from 'commander';
 import { type Deps, action, addFilterOptions, examples, filterOptions } from './shared.js';
@@ -41,9 +42,11 @@ export function registerRemind(program: Command, deps: Deps): void {
       const { nothingDue, remind } = await import('../app/remind.js');
       const reminders = remind(ctx, { filters: filterOptions(opts), within: opts.within, stale: opts.stale, leapDay });
       const { remindersJson, renderReminders } = await import('../ui/reminders.js');
-      if (format === 'json' || format === 'ndjson') {
+      if (nothingDue(reminders)) {
+        // nothing at all, whatever the format
+      } else if (format === 'json' || format === 'ndjson') {
         await session.out.write(`${JSON.stringify(remindersJson(reminders), null, format === 'json' ? 2 : undefined)}\n`);
-      } else if (!nothingDue(reminders)) {
+      } else {
         const { Chalk } = await import('chalk');
         await session.out.write(renderReminders(reminders, new Chalk({ level: session.color ? 1 : 0 })));
       }
