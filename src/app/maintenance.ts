@@ -1,5 +1,5 @@
 /** `custfile backup FILE` and `custfile check`. */
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, FileError } from '../errors.js';
 import type { AppContext } from './context.js';
 
 export function backup(ctx: AppContext, target: string): { bytes: number } {
@@ -7,6 +7,8 @@ export function backup(ctx: AppContext, target: string): { bytes: number } {
 }
 
 export function check(ctx: AppContext): { ok: true } {
+  // a mistyped --db must not be told "ok"
+  if (ctx.store.db.ephemeral) throw new FileError(`${ctx.store.path} does not exist; there is nothing to check.`);
   const findings = ctx.store.check();
   if (findings.length > 0) {
     throw new DatabaseError(`${ctx.store.path} failed its check: ${findings.slice(0, 5).join('; ')}${findings.length > 5 ? ` (and ${findings.length - 5} more)` : ''}.`);

@@ -499,6 +499,14 @@ describe('the file', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/profiles row 2 points to a missing profiles row/);
   });
+
+  it('check of a file that does not exist is exit 1, not "ok", and creates nothing', () => {
+    const missing = path.join(sb.dir, 'nope', 'c.db');
+    const r = runBin(['--db', missing, 'check'], sb.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`custfile: ${missing} does not exist; there is nothing to check.`);
+    expect(fs.existsSync(path.dirname(missing))).toBe(false);
+  });
 });
 
 describe('output', () => {
