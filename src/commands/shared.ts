@@ -89,7 +89,8 @@ export class Session {
   /** The clock; `on` (a command's --on, else the global --on) replaces today's date. */
   clock(onFlag?: string): Clock {
     const on = onFlag ?? this.globals.on;
-    if (on !== undefined && !isIsoDate(on)) throw new UsageError(`--on must be a date such as 2026-11-22, not "${on}".`);
+    // up to 9899: windows and spans counted from it stay within four-digit years
+    if (on !== undefined && (!isIsoDate(on) || on > '9899-12-31')) throw new UsageError(`--on must be a date such as 2026-11-22 (up to 9899-12-31), not "${on}".`);
     const now = this.deps.now ?? (() => new Date());
     return {
       today: () => on ?? localDate(now()),

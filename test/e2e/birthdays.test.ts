@@ -158,6 +158,7 @@ describe('custfile birthdays, bad input', () => {
     ['--within -2d', ['--within', '-2d'], /--within "-2d" is not a duration/],
     ['--within empty', ['--within', ''], /--within "" is not a duration/],
     ['--on not a date', ['--on', '2026-02-30'], /--on must be a date/],
+    ['--on too far ahead', ['--on', '9999-12-20', '--within', '30d'], /--on must be a date such as 2026-11-22 \(up to 9899-12-31\)/],
     ['--leap-day', ['--leap-day', 'feb29'], /--leap-day "feb29" is not a rule/],
     ['--format xlsx', ['--format', 'xlsx'], /--format must be one of/],
     ['--kind', ['--kind', 'robot'], /--kind must be company or person/],
