@@ -9,6 +9,7 @@ import {
   type Profile,
   type ProfileDraft,
   applyChanges,
+  checkNameAgrees,
   diffDrafts,
   emptyDraft,
   snapshot,
@@ -75,6 +76,7 @@ export function addProfile(ctx: AppContext, input: AddInput): Profile {
       request.set.push({ field: 'company_id', value: String(company.id) });
     }
     const draft = applyChanges(emptyDraft(input.kind), request);
+    checkNameAgrees(draft, request);
     checkReferences(store, draft, null);
     const now = clock.now();
     const id = store.profiles.insert(draft, now);
@@ -104,6 +106,7 @@ export function updateProfile(ctx: AppContext, input: UpdateInput): UpdateResult
       : input.request;
     const beforeDraft = toDraft(before);
     const after = applyChanges(beforeDraft, request);
+    checkNameAgrees(after, request);
     checkReferences(store, after, before.id);
     const changes = writeChanges(ctx, before.id, beforeDraft, after, clock.now());
     if (changes.length === 0) return { profile: before, changes };

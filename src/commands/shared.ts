@@ -165,8 +165,10 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function parsePositiveInt(flag: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number, not "${value}".`);
-    return Number(value);
+    const n = Number(value);
+    // past 2^53 a number is no longer whole in JavaScript, and SQLite takes no LIMIT past 2^63
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} must be a whole number up to ${Number.MAX_SAFE_INTEGER}, not "${value}".`);
+    return n;
   };
 }
 

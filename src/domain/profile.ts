@@ -191,6 +191,20 @@ export function applyChanges(before: ProfileDraft, request: ChangeRequest): Prof
   return next;
 }
 
+/**
+ * For a command that names a person's fields one by one (add, update): a `name` that the first
+ * and last name set beside it do not make is an error, not silently dropped (an import's row may
+ * carry both, and the parts win there).
+ */
+export function checkNameAgrees(draft: ProfileDraft, request: ChangeRequest): void {
+  if (draft.kind !== 'person') return;
+  const named = request.set.filter((s) => s.field === 'name').map((s) => s.value.trim());
+  const parts = request.set.some((s) => s.field === 'first_name' || s.field === 'last_name');
+  if (parts && named.some((n) => n !== draft.name)) {
+    throw new ValidationError('name', `"${named.find((n) => n !== draft.name)}" is not what the first and last name make ("${draft.name}"); give --name or --first-name/--last-name, not both.`);
+  }
+}
+
 export function applyTagEdits(tags: readonly string[], edits: readonly string[]): string[] {
   const result = [...tags];
   for (const edit of edits.flatMap((e) => e.split(','))) {

@@ -530,6 +530,11 @@ describe('output', () => {
     const cases: [string[], RegExp][] = [
       [['list', '--sort', 'nosuch'], /--sort: cannot sort by "nosuch"/],
       [['list', '--limit', 'abc'], /--limit must be a whole number/],
+      [['list', '--limit', '99999999999999999999'], /--limit must be a whole number up to/],
+      [['history', '--limit', '9223372036854775808'], /--limit must be a whole number up to/],
+      [['sales', '--limit', '1e3'], /--limit must be a whole number/],
+      [['add', 'person', '--name', 'Real Name', '--last-name', 'Other'], /name: "Real Name" is not what the first and last name make \("Other"\); give --name or --first-name\/--last-name, not both/],
+      [['add', 'contact', '--company', '1', '--first-name', 'X', '--name', 'Y Z'], /give --name or --first-name\/--last-name, not both/],
       [['history', '--field', 'nosuch'], /--field: "nosuch" is not a field; use one of id, kind/],
       [['history', '--since', 'bogus'], /--since must be a date/],
       [['note', '1', 'x', '--at', 'later'], /--at must be a date/],
