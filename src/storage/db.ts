@@ -92,10 +92,19 @@ export function nocase(text: string): string {
   return text.toLowerCase();
 }
 
+/**
+ * Letters that carry their accent in the letter itself, so NFD leaves them whole: folded by hand
+ * to what people type without them (Øberg → oberg, Małgorzata → malgorzata, Yılmaz → yilmaz).
+ */
+const UNDECOMPOSED: Record<string, string> = {
+  ø: 'o', ł: 'l', ı: 'i', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ħ: 'h', ŧ: 't', ŀ: 'l', ß: 'ss',
+};
+const UNDECOMPOSED_RE = new RegExp(`[${Object.keys(UNDECOMPOSED).join('')}]`, 'g');
+
 /** Case- and accent-insensitive text for `~` (contains): "Müller" and "muller" fold alike. */
 export function fold(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\u00df/g, 'ss'); // ß
+  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(UNDECOMPOSED_RE, (c) => UNDECOMPOSED[c]!);
 }
 
 function registerFunctions(sqlite: SqliteDatabase): void {

@@ -242,6 +242,9 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
   const t = target(name);
   const type = t.field?.type;
 
+  if (op === '~' && type === 'enum') {
+    throw rejected(`${name} in the filter takes one of its values, with =, != or in (...), not ~.`);
+  }
   if (op === '~') {
     return sql`instr(fold(${t.column}), fold(${param(containsText(name, t.field, value, ctx))})) > 0`;
   }
@@ -329,6 +332,8 @@ function compareDay(column: SqlFragment, op: CompareOp, day: string): SqlFragmen
 }
 
 function empty(name: string): SqlFragment {
+  // every profile has a kind: asking for none is a mistake, not an empty result
+  if (name === 'kind') throw rejected('kind is never empty; compare it with = company or = person.');
   if (isTagField(name)) return raw('NOT EXISTS (SELECT 1 FROM profile_tags t WHERE t.profile_id = p.id)');
   const t = target(name);
   const type = t.field?.type;

@@ -246,6 +246,11 @@ describe('compileFilter selects the right profiles', () => {
     expect(() => run({ type: 'compare', field: 'revenue', op: '~', value: '1' })).toThrow(RejectedInputError);
     expect(() => run({ type: 'compare', field: 'revenue', op: '>', value: 'lots' })).toThrow('revenue in the filter needs a number.');
     expect(() => run({ type: 'compare', field: 'tag', op: '<', value: 'a' })).toThrow(RejectedInputError);
+    // kind and lifecycle take one of their values
+    expect(() => run({ type: 'compare', field: 'lifecycle', op: '~', value: 'cust' })).toThrow('lifecycle in the filter takes one of its values, with =, != or in (...), not ~.');
+    expect(() => run({ type: 'compare', field: 'kind', op: '~', value: 'per' })).toThrow(RejectedInputError);
+    expect(() => run({ type: 'empty', field: 'kind' })).toThrow('kind is never empty');
+    expect(() => run({ type: 'empty', field: 'lifecycle' })).not.toThrow();
   });
 
   it('sorts with sortSql', () => {
