@@ -273,6 +273,10 @@ describe('note, remove and forget', () => {
     expect(sb.query<{ action: string }>('SELECT action FROM history WHERE profile_id = 3 ORDER BY id').map((h) => h.action)).toEqual(['create', 'delete']);
     const hist = json<{ name: string }[]>(sb.run(['--format', 'json', 'history', '--since', '1d']));
     expect(hist[0]).toMatchObject({ name: 'Anna Müller', field: '(removed)' });
+    // the kept history is found by the removed profile's id
+    const own = json<{ name: string; field: string }[]>(sb.run(['--format', 'json', 'history', '3']));
+    expect(own.map((h) => h.field)).toEqual(['(created)', '(removed)']);
+    expect(sb.run(['history', '99']).code).toBe(3);
   });
 
   it('removing a company unlinks its contacts and says so in their history', () => {
