@@ -15,6 +15,7 @@
  */
 import type { Writable } from 'node:stream';
 import { daysInMonth } from '../domain/dates.js';
+import { guardQuote } from '../domain/formula-guard.js';
 import { FileError, UsageError } from '../errors.js';
 import { type ZipEntryStream, ZipWriter } from './zip-writer.js';
 
@@ -88,7 +89,7 @@ async function writeWorkbook<T>(rows: Iterable<T>, columns: readonly XlsxColumn<
       const start = cellStart[i]! + r;
       if (column.kind === 'number') xml += numberCell(start, v);
       else if (column.kind === 'date') xml += dateCell(start, v);
-      else xml += textCell(start, typeof v === 'string' ? v : String(v));
+      else xml += textCell(start, guardQuote(typeof v === 'string' ? v : String(v)));
     }
     count++;
     if (out.add(`${xml}</row>`)) await out.flush();

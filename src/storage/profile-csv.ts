@@ -32,17 +32,19 @@ export type CsvCell = ({ field: string } | { custom: string }) & {
 
 // GLOB patterns; the literals hold real tab, LF and CR characters ('-' last in a GLOB class)
 const FORMULA_START = `'[${FORMULA_STARTERS.replace('-', '')}-]*'`;
+/** A cell that gets the guard (domain/formula-guard.ts needsGuard): a formula character first, after any `'`s. */
+const GUARDED = (v: string) => `ltrim(${v}, '''') GLOB ${FORMULA_START}`;
 const NEEDS_QUOTES = `'*[",;|\t\n\r]*'`;
 
 /** SQL that makes the cell of one value (`v` is named more than once: a column, nothing dearer). */
 function cellSql(v: string, cell: CsvCell): string {
-  const text = cell.guard ? `CASE WHEN ${v} GLOB ${FORMULA_START} THEN '''' || ${v} ELSE ${v} END` : v;
+  const text = cell.guard ? `CASE WHEN ${GUARDED(v)} THEN '''' || ${v} ELSE ${v} END` : v;
   if (!cell.quote) return `coalesce(${text}, '')`;
   const quoted = (prefix: string) => `'"${prefix}' || replace(${v}, '"', '""') || '"'`;
   const quotedOrNot = (prefix: string, edgeSpace: string) =>
     `CASE WHEN ${v} GLOB ${NEEDS_QUOTES} OR ${edgeSpace} THEN ${quoted(prefix)} ELSE '${prefix}' || ${v} END`;
   // a guarded cell starts with its `'`, so only a space at its end counts
-  const guarded = cell.guard ? `WHEN ${v} GLOB ${FORMULA_START} THEN ${quotedOrNot("''", `rtrim(${v}) <> ${v}`)} ` : '';
+  const guarded = cell.guard ? `WHEN ${GUARDED(v)} THEN ${quotedOrNot("''", `rtrim(${v}) <> ${v}`)} ` : '';
   return `CASE WHEN ${v} IS NULL THEN '' ${guarded}ELSE ${quotedOrNot('', `trim(${v}) <> ${v}`)} END`;
 }
 

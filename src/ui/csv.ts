@@ -39,8 +39,8 @@ function literal(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
 
-/** Columns as the line checks see them: whether a cell gets the formula guard, whether SQLite may quote it. */
-type CheckedColumn = { text: boolean; cell: { quote: boolean } };
+/** Columns as the line checks see them: whether a cell gets the formula guard, whether SQLite guards or quotes it. */
+type CheckedColumn = { text: boolean; cell: { quote: boolean; guard: boolean } };
 
 /** What SQLite does for a column's cells (storage/profile-csv.ts's CsvCell). */
 export interface SqliteCare {
@@ -66,7 +66,10 @@ function linePattern(columns: readonly CheckedColumn[], delimiter: string, white
   if (delimiter.length !== 1) throw new Error('a checked CSV line has a one-character delimiter');
   const exclude = literal(delimiter);
   const cells = columns.map((c) => {
-    const plain = plainCellPattern({ exclude, notFirst: c.text ? FORMULA_START : '', whitespace });
+    // where SQLite does not guard, a text cell may not start with 's before a formula character
+    // either (it needs a guard of its own: domain/formula-guard.ts needsGuard)
+    const unguarded = c.text && !c.cell.guard ? `(?!'+[${FORMULA_START}])` : '';
+    const plain = unguarded + plainCellPattern({ exclude, notFirst: c.text ? FORMULA_START : '', whitespace });
     return c.cell.quote ? `(?:${QUOTED_CELL_PATTERN}|${plain})` : plain;
   });
   return cells.join(literal(delimiter));

@@ -521,6 +521,19 @@ describe('export and round trips', () => {
     expect(fs.readFileSync(sorted).equals(fs.readFileSync(out))).toBe(true);
   });
 
+  it("a text's own quotes before a formula character survive csv, --excel and xlsx (the guard of such a text is one more quote)", () => {
+    const r = sb.run(['update', 'K-1011', '--set', "last_name='-Strich", '--set', "notes=''=1+1 is how Excel escapes", '--set', "custom.Kürzel='@x", '--set', "street='s-Hertogenbosch 1"]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const [name, args] of [['q.csv', []], ['q-excel.csv', ['--excel']], ['q.xlsx', []]] as [string, string[]][]) {
+      const out = path.join(sb.dir, name);
+      expect(sb.run(['export', ...args, '--out', out]).code).toBe(0);
+      const back = importedElsewhere(out, (records) => records.find((p) => p.external_id === 'K-1011')!);
+      expect(back, name).toMatchObject({ last_name: "'-Strich", notes: "''=1+1 is how Excel escapes", street: "'s-Hertogenbosch 1", custom: { Kürzel: "'@x" } });
+      expect(importedElsewhere(out, comparable), name).toEqual(comparable(list(sb)));
+    }
+    expect(fs.readFileSync(path.join(sb.dir, 'q.csv'), 'utf8')).toContain(",''-Strich,");
+  });
+
   it('--excel writes a BOM, ; and CRLF, and imports back', () => {
     const out = path.join(sb.dir, 'excel.csv');
     expect(sb.run(['export', '--excel', '--out', out]).code).toBe(0);

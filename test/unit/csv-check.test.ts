@@ -7,16 +7,16 @@ import { csvCell } from '../../src/io/csv-text.js';
 import { csvBlockCheck, csvLineCheck } from '../../src/ui/csv.js';
 import { guardFormula } from '../../src/ui/records.js';
 
-const TEXT = { text: true, cell: { quote: false } };
-const NUMBER = { text: false, cell: { quote: false } };
-const FREE_TEXT = { text: true, cell: { quote: true } };
+const TEXT = { text: true, cell: { quote: false, guard: false } };
+const NUMBER = { text: false, cell: { quote: false, guard: false } };
+const FREE_TEXT = { text: true, cell: { quote: true, guard: true } };
 
 /** Every character of the Basic Multilingual Plane but the surrogates, and one beyond it. */
 const CHARACTERS = [...Array.from({ length: 0xd800 }, (_, i) => String.fromCharCode(i)), ...Array.from({ length: 0x10000 - 0xe000 }, (_, i) => String.fromCharCode(0xe000 + i)), '😀'];
 
-/** The cells a character makes: alone, first, last and inside. */
+/** The cells a character makes: alone, first, last and inside, and after one or two quotes. */
 function cellsOf(c: string): string[] {
-  return [c, `${c}a`, `a${c}`, `a${c}a`];
+  return [c, `${c}a`, `a${c}`, `a${c}a`, `'${c}`, `''${c}a`];
 }
 
 describe('csvLineCheck', () => {

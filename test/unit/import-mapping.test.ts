@@ -26,6 +26,7 @@ import {
   splitImportTags,
 } from '../../src/domain/import-mapping.js';
 import { applyChanges, emptyDraft } from '../../src/domain/profile.js';
+import { guardFormula, guardQuote } from '../../src/domain/formula-guard.js';
 import { formatCents, parseMoneyCents } from '../../src/domain/values.js';
 import { sniffDelimiter, sniffEncoding } from '../../src/io/sniff.js';
 import { random } from '../seeded-random.js';
@@ -612,11 +613,28 @@ describe('the formula guard', () => {
     ["'\rx", '\rx'],
     ["'abc", "'abc"],
     ["'", "'"],
-    ["''=x", "''=x"],
+    // a text's own quotes before a formula character were guarded too: one quote goes
+    ["''=x", "'=x"],
+    ["'''+1", "''+1"],
+    ["''x", "''x"],
     ['=SUM(A1)', '=SUM(A1)'],
     ["O'Brien", "O'Brien"],
   ])('%j → %j', (cell, expected) => {
     expect(removeFormulaGuard(cell)).toBe(expected);
+  });
+
+  it('round-trips every text: what an export guards (CSV) or keeps (xlsx) an import gives back', () => {
+    const parts = ["'", '=', '+', '-', '@', '\t', '\r', 'a', ' ', '1'];
+    const texts: string[] = [''];
+    for (let length = 1; length <= 4; length++) {
+      const next: string[] = [];
+      for (const t of texts.filter((x) => x.length === length - 1)) for (const p of parts) next.push(t + p);
+      texts.push(...next);
+    }
+    expect(texts.filter((t) => removeFormulaGuard(guardFormula(t)) !== t)).toEqual([]);
+    expect(texts.filter((t) => removeFormulaGuard(guardQuote(t)) !== t)).toEqual([]);
+    // and a CSV cell never starts a formula
+    expect(texts.filter((t) => /^[=+\-@\t\r]/.test(guardFormula(t)))).toEqual([]);
   });
 
   it('is removed from every kind of column', () => {
