@@ -340,24 +340,31 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     options.onReject?.({ line, raw, reason });
   };
 
-  const findCompany = (name: string, companySet: { field: string; value: string }[] | undefined): number => {
+  /**
+   * The company a key contact's row names, found or created; the row's company fields (`companySet`)
+   * are applied to it every time, in file order, so a later row's industry wins as a later row's
+   * city does. `changed`: an existing company was changed (the row then counts as updated).
+   */
+  const findCompany = (name: string, companySet: { field: string; value: string }[] | undefined): { id: number; changed: boolean } => {
     const lower = nocase(name.trim());
-    const cached = companyIds.get(lower);
-    if (cached !== undefined) return cached;
-    let id = finder.companyId(name.trim());
+    let id = companyIds.get(lower);
     if (id === undefined) {
-      const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
-      id = store.profiles.insert(draft, now);
-      finder.stored(id, draft, null);
-      recordCreation(ctx, id, draft, now);
-      report.companiesCreated++;
-      createdForContacts.set(lower, id);
-    } else if (companySet && companySet.length > 0) {
-      const before = toDraft(store.profiles.byId(id)!);
-      writeUpdate(id, before, applyChanges(before, { set: companySet, unset: [], tagEdits: [] }));
+      id = finder.companyId(name.trim());
+      if (id === undefined) {
+        const draft = applyChanges(emptyDraft('company'), { set: [{ field: 'name', value: name }, ...(companySet ?? [])], unset: [], tagEdits: [] });
+        id = store.profiles.insert(draft, now);
+        finder.stored(id, draft, null);
+        recordCreation(ctx, id, draft, now);
+        report.companiesCreated++;
+        createdForContacts.set(lower, id);
+        rememberCompany(lower, id);
+        return { id, changed: false };
+      }
+      rememberCompany(lower, id);
     }
-    rememberCompany(lower, id);
-    return id;
+    if (!companySet || companySet.length === 0) return { id, changed: false };
+    const before = toDraft(store.profiles.byId(id)!);
+    return { id, changed: writeUpdate(id, before, applyChanges(before, { set: companySet, unset: [], tagEdits: [] })) };
   };
 
   /** Writes the difference between two drafts with its history; false when there is none. */
@@ -482,7 +489,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
               if (draft.external_id !== null && !keyedOnIt && store.profiles.externalIdTaken(draft.external_id, null)) {
                 throw new RejectedInputError('external_id is already used by another profile');
               }
-              if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet);
+              if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet).id;
               const id = store.profiles.insert(draft, now, rowFp);
               finder.stored(id, draft, null);
               recordCreation(ctx, id, draft, now);
@@ -500,8 +507,9 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
               if (after.external_id !== null && after.external_id !== before.external_id && store.profiles.externalIdTaken(after.external_id, existing.id)) {
                 throw new RejectedInputError('external_id is already used by another profile');
               }
-              if (companyName !== null) after.company_id = findCompany(companyName, values.companySet);
-              if (writeUpdate(existing.id, before, after, rowFp)) {
+              const company = companyName !== null ? findCompany(companyName, values.companySet) : null;
+              if (company !== null) after.company_id = company.id;
+              if (writeUpdate(existing.id, before, after, rowFp) || company?.changed) {
                 report.updated++;
               } else {
                 report.unchanged++;

@@ -310,6 +310,21 @@ describe('import rules', () => {
     expect(persons()).toBe(6001);
   });
 
+  it("a contact row's company fields reach its company on every row, in file order, and count as an update", () => {
+    const file = path.join(sb.dir, 'cc.csv');
+    fs.writeFileSync(file, 'Vorname,Nachname,E-Mail,Firma,Branche\nAnn,A,a@example.org,Elbwerk GmbH,Bau\nBob,B,b@example.org,Elbwerk GmbH,Maschinenbau\n');
+    expect(sb.run(['import', file]).code).toBe(0);
+    const industry = () => sb.query<{ industry: string }>("SELECT industry FROM profiles WHERE kind = 'company'").map((r) => r.industry);
+    expect(industry()).toEqual(['Maschinenbau']);
+    const bob = path.join(sb.dir, 'cc2.csv');
+    fs.writeFileSync(bob, 'Vorname,Nachname,E-Mail,Firma,Branche\nBob,B,b@example.org,Elbwerk GmbH,Holzbau\n');
+    const r = json<{ updated: number; unchanged: number }>(sb.run(['--format', 'json', 'import', bob]));
+    expect(industry()).toEqual(['Holzbau']);
+    expect(r).toMatchObject({ updated: 1, unchanged: 0 });
+    // the same row again changes nothing
+    expect(json<{ updated: number; unchanged: number }>(sb.run(['--format', 'json', 'import', bob]))).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
   it('--on-conflict skip and fail', () => {
     const file = path.join(sb.dir, 'a.csv');
     fs.writeFileSync(file, 'email,last_name,city\na@example.org,A,Dresden\n');
