@@ -377,7 +377,10 @@ describe('fold()', () => {
     ['muller', 'muller'],
     ['Straße', 'strasse'],
     ['STRAẞE', 'strasse'], // capital sharp s
-    ['Éric Ødegård', 'eric ødegard'], // ø is a letter of its own, not an o with a mark
+    // letters NFD leaves whole fold as people type them without the mark
+    ['Éric Ødegård', 'eric odegard'],
+    ['Małgorzata Yılmaz', 'malgorzata yilmaz'],
+    ['Đorđević Æbeltoft', 'dordevic aebeltoft'],
     ['Café', 'cafe'],
     ['Cafe\u0301', 'cafe'], // already decomposed
     [42, '42'],
