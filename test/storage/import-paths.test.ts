@@ -142,5 +142,4 @@ describe('IdIndex', () => {
     expect(nocase('Bäckerei ÄÖÜ GmbH')).toBe('bäckerei ÄÖÜ gmbh');
     expect(nocase('A@EXAMPLE.ORG')).toBe('a@example.org');
   });
-
 });
