@@ -4,8 +4,11 @@
  * one transaction that commits only when asked and clean.
  *
  * Decisions (SPEC.md is silent):
- * - A row whose key cell is empty is matched on its exact name and kind when exactly one profile
- *   has it, so a file without e-mails still imports idempotently; otherwise it is inserted.
+ * - A row whose key cell is empty is matched on its exact name and kind, to a profile that no
+ *   earlier row of the same import has matched or made: the n-th such row of a name pairs with
+ *   the n-th profile of it (by id). So two Anna Schmidts in a file without e-mails stay two
+ *   profiles, and importing the file again pairs each row with its own (git-like: rows are told
+ *   apart by order where nothing else tells them apart).
  * - An empty cell never clears a field; tags are only added. A re-import of an unchanged file
  *   therefore finds nothing to change and rewrites no row.
  * - `--on-conflict fail` rejects the row whose key exists (exit 4), it does not stop the import.
@@ -44,6 +47,7 @@ import type { Store } from '../storage/store.js';
 import { nocase } from '../storage/db.js';
 import { type ImportState, keyIdentity } from '../storage/profile-repo.js';
 import { IdIndex, type IdSource } from './id-index.js';
+import { ClaimedIds } from './claimed-ids.js';
 import { type HashSeed, hashFrom, importFingerprint, linkedByRow, rowSeed, sameRow, storedFingerprint } from '../domain/import-fingerprint.js';
 import { VERSION } from '../version.js';
 
@@ -314,6 +318,8 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     throw err;
   }
   const finder = bulk ? loadedFinder(store, key) : indexFinder(store, key);
+  /** Profiles a row of this import has matched or made: a row without a key looks for another. */
+  const claimed = new ClaimedIds();
   const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
   /**
@@ -412,6 +418,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     if (stored === null || !sameRow(stored, fp)) return stored;
     // linked as the row says unless its company went away (ProfileRepo.companyRenamed tells the rest)
     if (linkedByRow(stored) && state[0]!.company_id === null) return stored;
+    claimed.add(state[0]!.id);
     return true;
   };
 
@@ -419,7 +426,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     const keyCell = keyCellOf(request.set, key);
     if (keyCell !== '') return finder.byKey(parseFieldValue(keyField, keyCell) as string | number);
     const name = nameOf(request);
-    return name === '' ? undefined : finder.byName(name, kind);
+    return name === '' ? undefined : finder.byName(name, kind, claimed);
   };
 
   const startBatch = () => {
@@ -480,6 +487,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
                 existing = store.profiles.byId(createdId);
               }
             }
+            if (existing !== undefined && existing !== 'ambiguous') claimed.add(existing.id);
             if (existing === 'ambiguous') {
               throw new RejectedInputError(`its ${key} matches more than one profile`);
             } else if (existing === undefined) {
@@ -491,6 +499,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
               }
               if (companyName !== null) draft.company_id = findCompany(companyName, values.companySet).id;
               const id = store.profiles.insert(draft, now, rowFp);
+              claimed.add(id);
               finder.stored(id, draft, null);
               recordCreation(ctx, id, draft, now);
               if (values.kind === 'company' && !companyIds.has(nocase(draft.name))) rememberCompany(nocase(draft.name), id);
@@ -573,7 +582,8 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
  */
 interface Finder {
   byKey(value: string | number): Profile | undefined | 'ambiguous';
-  byName(name: string, kind: Kind): Profile | undefined;
+  /** The first profile (by id) of that name and kind that no row has claimed. */
+  byName(name: string, kind: Kind, claimed: ClaimedIds): Profile | undefined;
   companyId(name: string): number | undefined;
   /** A profile the import inserted (`before` null) or changed, as it is now. */
   stored(id: number, draft: ProfileDraft, before: ProfileDraft | null): void;
@@ -586,10 +596,10 @@ function indexFinder(store: Store, key: string): Finder {
       const candidates = store.profiles.byKey(key, value);
       return candidates.length > 1 ? 'ambiguous' : candidates[0];
     },
-    byName(name, kind) {
-      // two tell "more than one": a common name has hundreds of rows, each read in full
-      const candidates = store.profiles.byName(name, kind, 2);
-      return candidates.length > 1 ? undefined : candidates[0];
+    byName(name, kind, claimed) {
+      // ids first: a common name has hundreds of profiles, and only one is read in full
+      const id = store.profiles.idsByName(name, kind).find((candidate) => !claimed.has(candidate));
+      return id === undefined ? undefined : store.profiles.byId(id);
     },
     companyId: (name) => store.profiles.companyIdByName(name),
     stored() {},
@@ -598,8 +608,8 @@ function indexFinder(store: Store, key: string): Finder {
 
 /**
  * In a bulk load the table was empty and its indexes are set aside, so only rows of this import
- * can match: they are found through IdIndex maps of what was loaded (id and external_id keep
- * their own index: the rowid and the UNIQUE constraint).
+ * can match: by key, through an IdIndex of what was loaded (id and external_id keep their own
+ * index: the rowid and the UNIQUE constraint), and companies by name for key contacts.
  */
 function loadedFinder(store: Store, key: string): Finder {
   const sql = indexFinder(store, key);
@@ -627,17 +637,8 @@ function loadedFinder(store: Store, key: string): Finder {
       return store.profiles.byName(text.slice(colon + 1), text.slice(0, colon) as Kind, 1).map((p) => p.id);
     },
   };
-  // Companies by name, for key contacts. Every profile by name only once a row without a key
-  // needs it, built from what is loaded so far.
+  // Companies by name, for key contacts.
   const companies = new IdIndex(byNameKey);
-  let names: IdIndex | null = null;
-  const allNames = (): IdIndex => {
-    if (names === null) {
-      names = new IdIndex(byNameKey);
-      for (const row of store.profiles.kindsAndNames()) names.add(nameKey(row.kind, row.name), row.id);
-    }
-    return names;
-  };
   return {
     byKey(value) {
       if (keys === null) return sql.byKey(value);
@@ -645,25 +646,16 @@ function loadedFinder(store: Store, key: string): Finder {
       if (entry === undefined) return undefined;
       return entry.many ? 'ambiguous' : store.profiles.byId(entry.id);
     },
-    byName(name, kind) {
-      const entry = allNames().get(nameKey(kind, name));
-      return entry === undefined || entry.many ? undefined : store.profiles.byId(entry.id);
-    },
+    // Every profile in the file is this import's: a row's own profile is claimed, and a company
+    // made for key contacts is found by its own row through createdForContacts (applyRecords).
+    byName: () => undefined,
     companyId: (name) => companies.get(nameKey('company', name))?.id,
     stored(id, draft, before) {
-      // a person's name is looked up only once a keyless row built the index of all names
-      const tracked = (kind: string) => names !== null || kind === 'company';
-      const name = tracked(draft.kind) ? nameKey(draft.kind, draft.name) : null;
-      const oldName = before && tracked(before.kind) ? nameKey(before.kind, before.name) : null;
+      const name = draft.kind === 'company' ? nameKey(draft.kind, draft.name) : null;
+      const oldName = before?.kind === 'company' ? nameKey(before.kind, before.name) : null;
       if (name !== oldName) {
-        if (oldName !== null) {
-          names?.remove(oldName, id);
-          if (before!.kind === 'company') companies.remove(oldName, id);
-        }
-        if (name !== null) {
-          names?.add(name, id);
-          if (draft.kind === 'company') companies.add(name, id);
-        }
+        if (oldName !== null) companies.remove(oldName, id);
+        if (name !== null) companies.add(name, id);
       }
       if (keys !== null) {
         const value = keyOfDraft(draft);

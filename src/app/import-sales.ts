@@ -53,6 +53,7 @@ import {
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
 import { RejectsFile, importReads, openInput } from '../io/files.js';
+import { ClaimedIds } from './claimed-ids.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import type { ImportFileReport } from './import-file.js';
@@ -336,27 +337,6 @@ function salesFormat(file: string, flag: string | undefined): 'csv' | 'xlsx' {
   throw new UsageError(`--sales reads csv or xlsx, not ${f}; a vCard holds no sales.`);
 }
 
-/**
- * The sales recorded before an import that rows of it have matched: a bit per id up to the
- * highest one (ids are dense, so 1M sales take 125 KB), or a Set when ids are too sparse for that.
- */
-export class ClaimedIds {
-  private readonly bits: Uint8Array | null;
-  private readonly set = new Set<number>();
-  constructor(maxId: number) {
-    this.bits = maxId <= 64_000_000 ? new Uint8Array((maxId >> 3) + 1) : null;
-  }
-
-  has(id: number): boolean {
-    return this.bits ? (this.bits[id >> 3]! & (1 << (id & 7))) !== 0 : this.set.has(id);
-  }
-
-  add(id: number): void {
-    if (this.bits) this.bits[id >> 3]! |= 1 << (id & 7);
-    else this.set.add(id);
-  }
-}
-
 export async function importSalesFile(ctx: AppContext, input: ImportSalesInput): Promise<SalesImportReport> {
   const started = performance.now();
   const format = salesFormat(input.file, input.format);
@@ -402,7 +382,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   const batchSize = input.batchSize ?? 10_000;
   const batchMs = input.batchMs ?? 1000;
   const profileOf = new Map<string, number | 'none' | 'ambiguous'>();
-  let claimed: ClaimedIds = new ClaimedIds(0);
+  const claimed = new ClaimedIds();
   let maxIdBefore = 0;
   let inBatch = 0;
   // what the open batch did, taken back from the report when it is rolled back
@@ -451,7 +431,6 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   try {
     begin();
     maxIdBefore = store.sales.maxId();
-    claimed = new ClaimedIds(maxIdBefore);
     try {
       // a first sales import is one transaction (see above)
       if (!input.dryRun && maxIdBefore === 0) {

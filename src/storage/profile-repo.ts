@@ -385,6 +385,11 @@ export class ProfileRepo {
   }
 
   /** Profiles of that name (NOCASE), by id: at most `limit` (20 to list candidates; 2 tell "one or more"). */
+  /** The ids of the profiles of a name (any case) and kind, oldest first. */
+  idsByName(name: string, kind: Kind): number[] {
+    return this.stmt('SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = ? ORDER BY id').pluck().all(name, kind) as number[];
+  }
+
   byName(name: string, kind?: Kind, limit = 20): Profile[] {
     const rows = (kind
       ? this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE AND p.kind = ? ORDER BY p.id LIMIT ?`).all(name, kind, limit)
@@ -497,11 +502,6 @@ export class ProfileRepo {
 
   kindAndName(id: number): { kind: string; name: string } | undefined {
     return this.stmt('SELECT kind, name FROM profiles WHERE id = ?').get(id) as { kind: string; name: string } | undefined;
-  }
-
-  /** Every profile's id, kind and name, streamed. */
-  kindsAndNames(): IterableIterator<{ id: number; kind: string; name: string }> {
-    return this.db.prepare('SELECT id, kind, name FROM profiles').iterate() as IterableIterator<{ id: number; kind: string; name: string }>;
   }
 
   /** The company of that name (any case), the oldest when there are several. */

@@ -1,8 +1,8 @@
 /**
  * A bulk load (an empty file: indexes set aside, rows found through what it loaded) and the
  * batched import (through the indexes) must decide every row alike: keys, rows without a key
- * matched by name (more than one: a new profile), key contacts' companies, ASCII-only case
- * folding as SQLite's NOCASE does it, and rejections.
+ * matched by name to a profile no earlier row claimed (none: a new profile), key contacts'
+ * companies, ASCII-only case folding as SQLite's NOCASE does it, and rejections.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../src/app/import-file.js';
 import { IdIndex } from '../../src/app/id-index.js';
+import { emptyDraft } from '../../src/domain/profile.js';
 import { nocase } from '../../src/storage/db.js';
 import { type Store, openStore } from '../../src/storage/store.js';
 
@@ -27,26 +28,27 @@ const CSV = [
   'email,kind,company,first_name,last_name,name,phone,city,tags',
   'a@example.org,person,Bäckerei Schmidt GmbH,Jörg,Müller,,0351 1,Dresden,vip',
   ',person,,Eva,Lang,,,Leipzig,',
-  ',person,,Eva,Lang,,,Görlitz,newsletter', // no key, same name: updates the one above
+  ',person,,Eva,Lang,,,Görlitz,newsletter', // no key, same name: the one above is that row's, so a second Eva Lang
   'A@EXAMPLE.ORG,person,,Jörg,Müller,,,Dresden,b2c', // NOCASE e-mail: the first row again
   'info@baeckerei.de,company,,,,Bäckerei Schmidt GmbH,0351 2,Dresden,b2b', // fills in the company made for the contact
   'x@example.org,person,BÄCKEREI SCHMIDT GMBH,Ute,Kern,,,Dresden,', // not NOCASE-equal: a new company
   'y@example.org,person,bäckerei schmidt gmbh,Uwe,Kern,,,Dresden,', // NOCASE-equal: the same company
   ',person,,Max,Muster,,,Berlin,',
   'max@example.org,person,,Max,Muster,,,Bonn,', // a key: a new profile, and now "Max Muster" is two
-  ',person,,Max,Muster,,,Köln,', // more than one by name: a new one again
+  ',person,,Max,Muster,,,Köln,', // both of that name are earlier rows': a new one again
   'info@baeckerei.de,person,,Tim,Bäcker,,,Dresden,', // the key belongs to a company: rejected
   'bad@example.org,person,,Ann,Alt,,,Dresden,,', // ragged: rejected
 ].join('\n');
 
 /** Imports CSV into a new file by one path; what it reported and what the file holds after. */
-async function contents(bulk: boolean, key: string) {
+async function contents(bulk: boolean, key: string, times = 1) {
   const file = path.join(dir, `in-${bulk}-${key}.csv`);
   fs.writeFileSync(file, `${CSV}\n`);
   const store = openStore(path.join(dir, `db-${bulk}-${key}.db`), { write: true });
   stores.push(store);
   const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
-  const report = await importFile(ctx, { file, key, onConflict: 'update', dryRun: false, atomic: false, bulk });
+  let report = await importFile(ctx, { file, key, onConflict: 'update', dryRun: false, atomic: false, bulk });
+  for (let i = 1; i < times; i++) report = await importFile(ctx, { file, key, onConflict: 'update', dryRun: false, atomic: false, bulk });
   const rows = store.db.sqlite
     .prepare('SELECT p.kind, p.name, p.email, p.city, p.tags, c.name AS company FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id ORDER BY p.id')
     .all();
@@ -61,14 +63,33 @@ describe('bulk load and batched import decide alike', () => {
       const batched = await contents(false, key);
       expect(bulk).toEqual(batched);
       if (key === 'email') {
-        expect(bulk.rows).toHaveLength(9);
+        expect(bulk.rows).toHaveLength(10);
         expect((bulk.r as { rejected: number }).rejected).toBe(2);
         expect((bulk.rows as { name: string; city: string }[]).filter((p) => p.name === 'Max Muster').map((p) => p.city)).toEqual(['Berlin', 'Bonn', 'Köln']);
-        expect((bulk.rows as { name: string; city: string }[]).filter((p) => p.name === 'Eva Lang').map((p) => p.city)).toEqual(['Görlitz']);
+        expect((bulk.rows as { name: string; city: string }[]).filter((p) => p.name === 'Eva Lang').map((p) => p.city)).toEqual(['Leipzig', 'Görlitz']);
         expect((bulk.rows as { kind: string }[]).filter((p) => p.kind === 'company')).toHaveLength(2);
       }
     });
   }
+
+  it('importing a file again pairs each row without a key with its own profile: nothing changes', async () => {
+    const file = path.join(dir, 'names.csv');
+    fs.writeFileSync(file, 'Vorname;Nachname;Ort;Telefon;E-Mail\nAnna;Schmidt;Berlin;030 1;\nAnna;Schmidt;München;089 2;\nAnna;Schmidt;Bonn;;anna@example.org\nAnna;Schmidt;Köln;0221 3;\n');
+    for (const bulk of [true, false]) {
+      const store = openStore(path.join(dir, `names-${bulk}.db`), { write: true });
+      stores.push(store);
+      if (!bulk) store.write(() => store.profiles.insert({ ...emptyDraft('company'), name: 'Vorher GmbH' }, '2026-11-25T08:00:00.000Z'));
+      const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
+      const run = () => importFile(ctx, { file, onConflict: 'update', dryRun: false, atomic: false });
+      expect(await run(), `bulk ${bulk}`).toMatchObject({ inserted: 4, updated: 0 });
+      const cities = () => store.db.sqlite.prepare("SELECT city FROM profiles WHERE kind = 'person' ORDER BY id").pluck().all();
+      expect(cities()).toEqual(['Berlin', 'München', 'Bonn', 'Köln']);
+      const history = store.db.sqlite.prepare('SELECT count(*) FROM history').pluck().get();
+      expect(await run(), `bulk ${bulk}`).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+      expect(cities()).toEqual(['Berlin', 'München', 'Bonn', 'Köln']);
+      expect(store.db.sqlite.prepare('SELECT count(*) FROM history').pluck().get()).toBe(history);
+    }
+  });
 });
 
 describe('IdIndex', () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareTrends, foldTrend, trendParser } from '../../src/app/history.js';
-import { ClaimedIds, decideDecimal, mapSalesHeaders, parseSaleCell, saleRow } from '../../src/app/import-sales.js';
+import { ClaimedIds } from '../../src/app/claimed-ids.js';
+import { decideDecimal, mapSalesHeaders, parseSaleCell, saleRow } from '../../src/app/import-sales.js';
 import { segmentsUsed } from '../../src/app/segments.js';
 import { meanCents } from '../../src/app/stats.js';
 import { parseWhere } from '../../src/domain/filter/parser.js';
@@ -175,11 +176,11 @@ describe('segmentsUsed', () => {
 });
 
 describe('ClaimedIds', () => {
-  for (const maxId of [20, 100_000_000]) {
-    it(`remembers claimed ids (max id ${maxId}: ${maxId > 64_000_000 ? 'a Set' : 'a bitmap'})`, () => {
-      const claimed = new ClaimedIds(maxId);
-      for (const id of [1, 7, 8, 9, 20]) claimed.add(id);
-      expect([0, 1, 2, 7, 8, 9, 10, 19, 20].map((id) => claimed.has(id))).toEqual([false, true, false, true, true, true, false, false, true]);
+  for (const base of [0, 50_000, 100_000_000]) {
+    it(`remembers claimed ids from ${base} (${base >= 64_000_000 ? 'a Set' : 'a bitmap, grown as ids come'})`, () => {
+      const claimed = new ClaimedIds();
+      for (const id of [1, 7, 8, 9, 20]) claimed.add(base + id);
+      expect([0, 1, 2, 7, 8, 9, 10, 19, 20, 10_000_000].map((id) => claimed.has(base + id))).toEqual([false, true, false, true, true, true, false, false, true, false]);
     });
   }
 });
