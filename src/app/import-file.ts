@@ -65,6 +65,8 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   let keyHint = 'email';
   const extra: Partial<ImportFileReport> = {};
   let closeSource = async () => {};
+  /** The encoding as read: a guessed UTF-8 may turn out to be Windows-1252 past the sniffed start (io/sniff.ts). */
+  let decodedAs: { encoding: string; guessed: boolean } | null = null;
   const empty = ctx.store.profiles.isEmpty();
   // a re-import: its rows are likely unchanged, so each is mapped only if the short cut cannot
   // skip it (the worker's mode follows what they turn out to be)
@@ -88,8 +90,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       unmapped: reimport,
     }, input.askUnknown);
     header = source.headerRaw;
-    extra.encoding = source.encoding;
-    extra.guessed = source.guessed;
+    decodedAs = source;
     extra.delimiter = source.delimiter;
     keyHint = source.keyHint;
     records = source.records;
@@ -98,8 +99,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const { openCsvSource } = await import('../io/csv-source.js');
     const source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
     header = source.headerRaw;
-    extra.encoding = source.encoding;
-    extra.guessed = source.guessed;
+    decodedAs = source;
     extra.delimiter = source.delimiter;
     const decimal = decimalForDelimiter(source.delimiter);
     // the mapping is known once the first record is read; peek so the key hint is right
@@ -118,15 +118,15 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const { vcardEntries } = await import('../io/vcard.js');
     // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not always UTF-8
     const { decodeStream } = await import('../io/sniff.js');
-    const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding });
-    extra.encoding = decoded.encoding;
-    extra.guessed = decoded.guessed;
+    const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding, label });
+    decodedAs = decoded;
     keyHint = 'email';
     records = inBatches(vcardEntries(decoded.stream, label));
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);
     rejects?.finish();
+    if (decodedAs !== null) Object.assign(extra, { encoding: decodedAs.encoding, guessed: decodedAs.guessed });
     return { ...report, file: label, format, ...extra, rejectsPath: input.rejectsPath };
   } finally {
     rejects?.close();

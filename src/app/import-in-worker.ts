@@ -41,7 +41,8 @@ export type FromWorker =
   | { type: 'ask'; headers: string[] }
   | { type: 'mapping'; keyHint: string; rowMapping: RowMapping; recordDelimiter: RecordDelimiter | null }
   | ({ type: 'batch' } & BatchBytes)
-  | { type: 'end' }
+  /** The encoding as it ended up: a guessed UTF-8 may have turned out Windows-1252 (io/sniff.ts). */
+  | { type: 'end'; encoding: string; guessed: boolean }
   | { type: 'error'; name: string; message: string };
 
 export type ToWorker = { type: 'more' } | { type: 'answers'; answers: Record<string, string> } | { type: 'mode'; unmapped: boolean };
@@ -146,11 +147,16 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
       return mapRow(rowMapping, { line, cells, raw }).result;
     };
     let unmapped = job.unmapped;
+    const read = { encoding: opened.encoding, guessed: opened.guessed };
     async function* records(): AsyncGenerator<ImportRecord[]> {
       try {
         for (;;) {
           const m = await next();
-          if (m.type === 'end') return;
+          if (m.type === 'end') {
+            read.encoding = m.encoding;
+            read.guessed = m.guessed;
+            return;
+          }
           if (m.type !== 'batch') continue;
           worker.postMessage({ type: 'more' } satisfies ToWorker);
           const tally: Tally = { mapped: 0 };
@@ -166,7 +172,19 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
         await close();
       }
     }
-    return { ...opened, keyHint, records: records(), close };
+    return {
+      headerRaw: opened.headerRaw,
+      delimiter: opened.delimiter,
+      get encoding() {
+        return read.encoding;
+      },
+      get guessed() {
+        return read.guessed;
+      },
+      keyHint,
+      records: records(),
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -502,5 +502,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     store.guard(() => store.sales.endBulk(bulk));
   }
   report.seconds = (performance.now() - started) / 1000;
+  // as read to the end: a guessed UTF-8 may have turned out to be Windows-1252 (io/sniff.ts)
+  if (format === 'csv') Object.assign(report, { encoding: source.encoding, guessed: source.guessed });
   return report;
 }

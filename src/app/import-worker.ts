@@ -97,7 +97,7 @@ async function run(): Promise<void> {
     }
   }
   if (batch.length > 0) await send(batch);
-  post({ type: 'end' });
+  post({ type: 'end', encoding: source.encoding, guessed: source.guessed });
 }
 
 run().catch((err: unknown) => {

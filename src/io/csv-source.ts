@@ -48,7 +48,7 @@ function describeCsvError(err: CsvRecordsError, file: string): RejectedInputErro
 const READ_AT_ONCE = 256;
 
 export async function openCsvSource(input: Readable, file: string, options: { encoding?: string; delimiter?: string }): Promise<CsvSource> {
-  const sniffed = await sniffCsv(input, options);
+  const sniffed = await sniffCsv(input, { ...options, label: file });
   const parser = new CsvRecords({ delimiter: sniffed.delimiter, skipFirstLine: sniffed.sepLine, maxRecordChars: MAX_RECORD_CHARS });
   const rows = new Rows(parser, sniffed.stream[Symbol.asyncIterator]() as AsyncIterator<string>, file);
   const first = await rows.next();
@@ -57,8 +57,13 @@ export async function openCsvSource(input: Readable, file: string, options: { en
     headers: first.value.cells,
     headerRaw: first.value.raw,
     rows,
-    encoding: sniffed.encoding,
-    guessed: sniffed.guessed,
+    // read when asked: a guessed UTF-8 may turn out to be Windows-1252 later in the file
+    get encoding() {
+      return sniffed.encoding;
+    },
+    get guessed() {
+      return sniffed.guessed;
+    },
     delimiter: sniffed.delimiter,
     recordDelimiter: () => parser.recordDelimiter,
   };

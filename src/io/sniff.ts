@@ -13,10 +13,13 @@
  *   also reported as a guess.
  * - Windows-1252 and UTF-16 go through iconv-lite: Node's TextDecoder('latin1') is really
  *   ISO-8859-1 and maps 0x80–0x9F (€, „, “, ” …) to control characters.
- * - UTF-8 is decoded by a fatal TextDecoder: when bytes past the sniffed chunk turn out not to be
- *   UTF-8, the stream fails with a message naming the byte offset and `--encoding`, instead of
- *   quietly importing U+FFFD into profiles.
+ * - UTF-8 is decoded by a fatal TextDecoder. When bytes past the sniffed chunk turn out not to be
+ *   UTF-8 and everything before them was ASCII (the same text in UTF-8 and Windows-1252), the
+ *   guess was only ASCII's: the rest is read as Windows-1252, reported as guessed (an Excel sheet
+ *   whose first umlaut comes after 64 KiB). After UTF-8 beyond ASCII the stream fails with a
+ *   message naming the file, the line and `--encoding`, instead of quietly importing U+FFFD.
  */
+import { isAscii } from 'node:buffer';
 import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
 import iconv from 'iconv-lite';
 import { RejectedInputError, UsageError } from '../errors.js';
@@ -195,6 +198,7 @@ function countPerRecord(text: string, delimiter: string): number[] {
   return counts;
 }
 
+/** Decoded text; `encoding` and `guessed` may change while it is read (see StrictUtf8Decoder): read them at its end. */
 export interface DecodedText {
   /** The file's text as UTF-8 strings, without the BOM. */
   stream: Readable;
@@ -209,7 +213,7 @@ export interface DecodedText {
  * returns the text as a stream. Only the peeked chunk is ever held; the rest streams through.
  * Errors of `input` reach the returned stream. Throws UsageError for an unknown `--encoding`.
  */
-export async function decodeStream(input: Readable, options: { encoding?: string } = {}): Promise<DecodedText> {
+export async function decodeStream(input: Readable, options: { encoding?: string; label?: string } = {}): Promise<DecodedText> {
   const override = options.encoding?.trim().toLowerCase();
   if (override !== undefined && override !== '' && !iconv.encodingExists(override)) {
     throw new UsageError(
@@ -263,14 +267,17 @@ export async function decodeStream(input: Readable, options: { encoding?: string
     }
   };
   const source = Readable.from(rest(), { objectMode: false });
+  const decoded = { stream: null as unknown as Readable, encoding, guessed };
+  // a sniffed UTF-8 (no BOM, no --encoding) that was ASCII so far may turn out to be Windows-1252
+  const mayFallBack = override === undefined || override === '' ? sniffed.bomLength === 0 : false;
   const decoder: Transform =
     canonical(encoding) === 'utf8'
-      ? new StrictUtf8Decoder()
+      ? new StrictUtf8Decoder(options.label ?? 'The input', mayFallBack ? () => Object.assign(decoded, { encoding: 'windows-1252', guessed: true }) : null)
       : (iconv.decodeStream(encoding, { stripBOM: override !== undefined && override !== '' }) as Transform);
-  const stream = pipeline(source, decoder, () => {
+  decoded.stream = pipeline(source, decoder, () => {
     // errors are delivered to the consumer of `stream` by pipeline's destroy(err)
   });
-  return { stream, encoding, guessed };
+  return decoded;
 }
 
 /**
@@ -286,41 +293,85 @@ function canonical(encoding: string): string {
   return e;
 }
 
-/** UTF-8 → strings; fails with a RejectedInputError naming the byte offset at the first invalid byte. */
+/**
+ * UTF-8 → strings. At the first invalid byte: when all bytes before it were ASCII and `fallBack`
+ * is given, the rest (this chunk on) is Windows-1252 and `fallBack` is told; else it fails with
+ * a RejectedInputError naming the line.
+ */
 class StrictUtf8Decoder extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private offset = 0;
+  private windows1252: { write(b: Buffer): string; end(): string | undefined } | null = null;
+  private ascii = true;
+  /** Line breaks (0x0A) in the bytes decoded so far: where an error is. */
+  private lines = 0;
 
-  constructor() {
+  constructor(
+    private readonly label: string,
+    private readonly fallBack: (() => void) | null,
+  ) {
     super({ decodeStrings: true, readableObjectMode: false, encoding: 'utf8' });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      const text = this.decoder.decode(chunk, { stream: true });
-      this.offset += chunk.length;
-      if (text !== '') this.push(text, 'utf8');
-      callback();
-    } catch {
-      callback(notUtf8(this.offset));
+    if (this.windows1252 !== null) {
+      this.push(this.windows1252.write(chunk), 'utf8');
+      return callback();
     }
+    let text: string;
+    try {
+      text = this.decoder.decode(chunk, { stream: true });
+    } catch {
+      if (this.ascii && this.fallBack !== null) {
+        this.windows1252 = iconv.getDecoder('windows-1252');
+        this.fallBack();
+        this.push(this.windows1252.write(chunk), 'utf8');
+        return callback();
+      }
+      return callback(this.notUtf8(chunk));
+    }
+    if (this.ascii && !isAscii(chunk)) this.ascii = false;
+    this.lines += countLineFeeds(chunk);
+    if (text !== '') this.push(text, 'utf8');
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.windows1252 !== null) {
+      const tail = this.windows1252.end();
+      if (tail) this.push(tail, 'utf8');
+      return callback();
+    }
     try {
       const text = this.decoder.decode();
       if (text !== '') this.push(text, 'utf8');
       callback();
     } catch {
-      callback(notUtf8(this.offset));
+      callback(this.notUtf8(Buffer.alloc(0)));
     }
+  }
+
+  /** The error for `chunk`, whose first invalid byte's line is counted from the lines before. */
+  private notUtf8(chunk: Buffer): RejectedInputError {
+    let lineStart = 0;
+    let line = this.lines + 1;
+    for (;;) {
+      const end = chunk.indexOf(10, lineStart);
+      const piece = chunk.subarray(lineStart, end < 0 ? chunk.length : end);
+      if (!isUtf8(piece, end < 0) || end < 0) break;
+      line++;
+      lineStart = end + 1;
+    }
+    return new RejectedInputError(
+      `${this.label} line ${line}: the bytes are not valid UTF-8 (UTF-8 was read before); pass --encoding with the file's encoding, e.g. --encoding windows-1252.`,
+    );
   }
 }
 
-function notUtf8(offset: number): RejectedInputError {
-  return new RejectedInputError(
-    `The input is not valid UTF-8 in the bytes after offset ${offset}; pass --encoding with the file's encoding, e.g. --encoding windows-1252.`,
-  );
+/** 0x0A bytes in `b`. */
+function countLineFeeds(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 export interface SniffedCsv extends DecodedText {
@@ -337,9 +388,9 @@ export interface SniffedCsv extends DecodedText {
  */
 export async function sniffCsv(
   input: Readable,
-  options: { encoding?: string; delimiter?: string } = {},
+  options: { encoding?: string; delimiter?: string; label?: string } = {},
 ): Promise<SniffedCsv> {
-  const decoded = await decodeStream(input, { encoding: options.encoding });
+  const decoded = await decodeStream(input, { encoding: options.encoding, label: options.label });
   const iterator = decoded.stream[Symbol.asyncIterator]() as AsyncIterator<string>;
   let head = '';
   let done = false;
@@ -368,8 +419,13 @@ export async function sniffCsv(
   };
   return {
     stream: Readable.from(rest(), { objectMode: false, encoding: 'utf8' }),
-    encoding: decoded.encoding,
-    guessed: decoded.guessed,
+    // read when asked: the decoder may fall back to Windows-1252 later in the file
+    get encoding() {
+      return decoded.encoding;
+    },
+    get guessed() {
+      return decoded.guessed;
+    },
     delimiter: given ?? guess.delimiter,
     sepLine: guess.sepLine,
   };

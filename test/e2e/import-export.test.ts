@@ -57,6 +57,22 @@ describe('files people have', () => {
     expect(sb.query("SELECT DISTINCT source FROM history")).toEqual([{ source: 'import:german-excel.csv' }]);
   });
 
+  it('an Excel CSV whose first umlaut comes after the sniffed 64 KiB is read as windows-1252, in the worker too', async () => {
+    const { default: iconv } = await import('iconv-lite');
+    const rows = ['Vorname;Nachname;E-Mail;Ort', ...Array.from({ length: 3000 }, (_, i) => `Max${i};Muster;m${i}@example.org;Berlin`), 'Jörg;Schröder;joerg@example.org;München'];
+    const file = path.join(sb.dir, 'spaet.csv');
+    fs.writeFileSync(file, iconv.encode(`${rows.join('\r\n')}\r\n`, 'windows-1252'));
+    const r = sb.run(['import', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/3,001 rows, windows-1252 \(guessed\)/);
+    expect(sb.query("SELECT name, city FROM profiles WHERE email = 'joerg@example.org'")).toEqual([{ name: 'Jörg Schröder', city: 'München' }]);
+    // again, into a file with profiles: parsed in the worker, which reports the same
+    const again = sb.run(['import', file], { env: { CUSTFILE_WORKER_MIN_BYTES: '0' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/windows-1252 \(guessed\)/);
+    expect(again.stderr).toMatch(/unchanged 3001/);
+  });
+
   it('a UTF-8 file with BOM keeps umlauts, zeros and the guarded phone', () => {
     expect(sb.run(['import', fixture('utf8-bom.csv')]).code).toBe(0);
     const all = list(sb);

@@ -598,12 +598,12 @@ describe('openCsvSource', () => {
   });
 
   it('bytes that are not UTF-8 after the first chunk: the rows before, then the decoder error', async () => {
-    const head = `a,b\n${'x,y\n'.repeat(40_000)}`; // past the sniffed 64 KiB
+    const head = `a,b\nä,ö\n${'x,y\n'.repeat(40_000)}`; // past the sniffed 64 KiB, UTF-8 beyond ASCII before
     const { got, error } = await rows(Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0x0a])]), 1 << 16);
     // (the decoder refuses the whole chunk with the bad byte: the rows of the chunks before it)
     expect(got.length).toBeGreaterThan(10_000);
     expect(got.at(-1)!.line).toBe(got.length + 1);
-    expect((error as Error).message).toMatch(/not valid UTF-8/);
+    expect((error as Error).message).toMatch(/line 40003: the bytes are not valid UTF-8/);
   });
 
   it('an empty file', async () => {

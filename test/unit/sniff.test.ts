@@ -182,17 +182,33 @@ describe('decodeStream', () => {
     expect(length).toBe(big.length);
   });
 
-  it('fails with a message naming --encoding when bytes past the first chunk are not UTF-8', async () => {
-    const data = Buffer.concat([Buffer.from('a;b\n'.repeat(SNIFF_BYTES / 2), 'utf8'), iconv.encode('Müller;1\n', 'windows-1252')]);
-    const { stream, encoding } = await decodeStream(chunked(data, 8192).stream);
+  it('ASCII and then bytes that are not UTF-8: the rest is Windows-1252, and the encoding says so, guessed', async () => {
+    const data = Buffer.concat([Buffer.from('a;b\n'.repeat(SNIFF_BYTES / 2), 'utf8'), iconv.encode('Müller;1 €\n', 'windows-1252')]);
+    const decoded = await decodeStream(chunked(data, 8192).stream);
+    expect([decoded.encoding, decoded.guessed]).toEqual(['utf8', false]);
+    const text = await readAll(decoded.stream);
+    expect(text.endsWith('a;b\nMüller;1 €\n')).toBe(true);
+    expect(text).toHaveLength(SNIFF_BYTES * 2 + 'Müller;1 €\n'.length);
+    expect([decoded.encoding, decoded.guessed]).toEqual(['windows-1252', true]);
+  });
+
+  it('UTF-8 beyond ASCII and then bytes that are not: fails naming the file, the line and --encoding, no cell text', async () => {
+    const data = Buffer.concat([Buffer.from(`Grüße;b\n${'a;b\n'.repeat(SNIFF_BYTES / 2)}`, 'utf8'), iconv.encode('Müller;1\n', 'windows-1252')]);
+    const { stream, encoding } = await decodeStream(chunked(data, 8192).stream, { label: 'kunden.csv' });
     expect(encoding).toBe('utf8');
     const error = await readAll(stream).then(
       () => null,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RejectedInputError);
-    expect((error as Error).message).toMatch(/not valid UTF-8.*--encoding/);
+    expect((error as Error).message).toBe(`kunden.csv line ${SNIFF_BYTES / 2 + 2}: the bytes are not valid UTF-8 (UTF-8 was read before); pass --encoding with the file's encoding, e.g. --encoding windows-1252.`);
     expect((error as Error).message).not.toContain('Müller');
+  });
+
+  it('a file told to be UTF-8 (a BOM) does not fall back', async () => {
+    const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a;b\n'.repeat(SNIFF_BYTES / 2)), iconv.encode('Müller\n', 'windows-1252')]);
+    const { stream } = await decodeStream(chunked(data, 8192).stream);
+    await expect(readAll(stream)).rejects.toThrow(/not valid UTF-8/);
   });
 
   it('takes --encoding over the guess, and drops a matching BOM', async () => {
