@@ -994,15 +994,18 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   }
 
   // --- several e-mail or phone columns: the first by rank fills the field, the rest are kept
+  // (Google writes several values of one label into one cell, " ::: " between them)
   for (const { field, columns } of plan.alternates) {
     let filled = false;
     for (const c of columns) {
       let text = cell[c.index]!;
       if (text === '') continue;
       if (field === 'email') text = withoutMailto(text);
+      const [first, rest] = multiValue(text);
       if (!filled) {
-        set.push({ field, value: text });
+        set.push({ field, value: first });
         filled = true;
+        if (rest !== null) set.push({ field: c.key, value: rest });
       } else set.push({ field: c.key, value: text });
     }
   }
@@ -1087,7 +1090,8 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
  * the same cells differently, or a re-import would skip rows whose values would now differ. The
  * program's version seeds them too, but it changes only with a release.
  */
-export const MAPPING_REVISION = 1;
+// 2: Google's " ::: " in e-mail and phone cells; quotes before a formula character lose one quote only
+export const MAPPING_REVISION = 2;
 
 /** The trimmed value a row gives the import's key field; empty when it gives none. */
 export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
@@ -1122,10 +1126,19 @@ export function keyCellReader(mapping: readonly ColumnMapping[], key: string): (
     for (const i of columns) {
       const text = cleanCell(cells[i]);
       if (text === '') continue;
-      return key === 'email' ? withoutMailto(text).trim() : text;
+      return multiValue(key === 'email' ? withoutMailto(text).trim() : text)[0];
     }
     return '';
   };
+}
+
+/** Google's several values of one label in one cell (`a@x.de ::: b@y.com`): the first, and the others as they were (null: none). */
+function multiValue(text: string): [string, string | null] {
+  const at = text.indexOf(':::');
+  if (at < 0) return [text, null];
+  const first = text.slice(0, at).trim();
+  const rest = text.slice(at + 3).trim();
+  return first === '' ? [rest, null] : [first, rest === '' ? null : rest];
 }
 
 /** An e-mail cell without the `mailto:` that some exports put before it. */

@@ -393,6 +393,12 @@ describe('the fixtures map where they belong', () => {
     expect(zoe!.tagEdits).toBeUndefined();
     expect(oekobau!.kind).toBe('company');
     expect(oekobau!.tagEdits).toEqual(['+Lieferanten', '+Bau']);
+    // several values of one label in one cell: the first is the field, the rest kept where the column goes
+    const many = rows[1]!.map((c, i) => (rows[0]![i] === 'E-mail 1 - Value' ? 'a@example.de ::: b@example.com ::: c@example.net' : rows[0]![i] === 'Phone 1 - Value' ? '+49 1 ::: +49 2' : c));
+    const record = ok(rowToRecord(mapping, many, {}));
+    expect(setOf(record)).toMatchObject({ email: 'a@example.de', 'custom.E-mail 1 - Value': 'b@example.com ::: c@example.net', phone: '+49 1', 'custom.Phone 1 - Value': '+49 2' });
+    expect(keyCellReader(mapping, 'email')!(many)).toBe('a@example.de');
+    expect(keyCellReader(mapping, 'phone')!(many)).toBe('+49 1');
   });
 
   it('google-old.csv: given/family names, organisation, group membership', () => {
