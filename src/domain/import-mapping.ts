@@ -1088,9 +1088,9 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
  * The revision of how cells become values (rowToRecord and what it calls). Import fingerprints
  * are seeded with it (app/import-profiles.ts `settleMapping`): raise it with any change that maps
  * the same cells differently, or a re-import would skip rows whose values would now differ. The
- * program's version seeds them too, but it changes only with a release.
+ * program's version seeds them too, but it changes only with a release. 2: Google's " ::: " in
+ * e-mail and phone cells; quotes before a formula character lose one quote only.
  */
-// 2: Google's " ::: " in e-mail and phone cells; quotes before a formula character lose one quote only
 export const MAPPING_REVISION = 2;
 
 /** The trimmed value a row gives the import's key field; empty when it gives none. */
