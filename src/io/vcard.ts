@@ -491,25 +491,32 @@ const esc = (value: string | null | undefined): string => escapeText(value ?? ''
 /**
  * One profile as a vCard 4.0: CRLF line ends, lines folded at 75 octets between code points.
  * `company` is a person's employer (ORG of a key contact); for a company its own name is the ORG.
- * Custom fields, lifecycle and the other fields vCard has no property for are not written.
+ * Custom fields, lifecycle and the other fields vCard has no property for are not written, but
+ * for the further e-mails, phones, addresses and URL that a vCard import kept as custom fields.
  */
 export function profileToVcard(profile: Profile, company: string | null): string {
   const lines = ['BEGIN:VCARD', 'VERSION:4.0', 'PRODID:-//custfile//custfile//EN'];
   if (profile.kind === 'company') {
     lines.push('KIND:org', `FN:${esc(profile.name)}`, `ORG:${esc(profile.name)}`, 'X-ABShowAs:COMPANY');
   } else {
-    lines.push(`FN:${esc(profile.name)}`, `N:${esc(profile.last_name)};${esc(profile.first_name)};;;`);
+    // KIND said outright: a sole trader whose firm carries their name (FN = ORG) is still a person
+    lines.push('KIND:individual', `FN:${esc(profile.name)}`, `N:${esc(profile.last_name)};${esc(profile.first_name)};;;`);
     const employer = company ?? profile.company;
     if (employer) lines.push(`ORG:${esc(employer)}`);
     if (profile.role) lines.push(`TITLE:${esc(profile.role)}`);
   }
+  // what a vCard import kept as custom fields (E-mail 2, Phone 2, Address 2, URL) goes back where it came from
+  const more = (label: string) => numbered(profile.custom, label);
   if (profile.email) lines.push(`EMAIL:${esc(profile.email)}`);
+  for (const email of more('E-mail')) lines.push(`EMAIL:${esc(email)}`);
   if (profile.phone) lines.push(`TEL;VALUE=text:${esc(profile.phone)}`);
+  for (const phone of more('Phone')) lines.push(`TEL;VALUE=text:${esc(phone)}`);
   if ([profile.street, profile.city, profile.region, profile.postcode, profile.country].some((v) => v)) {
     lines.push(
       `ADR:;;${esc(profile.street)};${esc(profile.city)};${esc(profile.region)};${esc(profile.postcode)};${esc(profile.country)}`,
     );
   }
+  for (const address of more('Address')) lines.push(`ADR:;;${esc(address)};;;;`);
   if (profile.kind === 'person' && profile.birthday) {
     const b = parseBirthday(profile.birthday);
     if (b) {
@@ -519,10 +526,21 @@ export function profileToVcard(profile: Profile, company: string | null): string
   }
   if (profile.notes) lines.push(`NOTE:${esc(profile.notes)}`);
   if (profile.tags.length > 0) lines.push(`CATEGORIES:${profile.tags.map(esc).join(',')}`);
-  if (profile.kind === 'company' && profile.website) lines.push(`URL:${profile.website.replace(/[\r\n]/g, '')}`);
+  const url = profile.kind === 'company' ? profile.website : (profile.custom.URL ?? null);
+  if (url) lines.push(`URL:${url.replace(/[\r\n]/g, '')}`);
   lines.push(profile.external_id ? `UID:${esc(profile.external_id)}` : `UID:urn:custfile:${profile.id}`);
   lines.push('END:VCARD');
   return lines.map(foldLine).join(CRLF) + CRLF;
+}
+
+/** The custom fields `LABEL 2`, `LABEL 3` … (as cardToRecord names a card's further values), in order. */
+function numbered(custom: Readonly<Record<string, string>>, label: string): string[] {
+  const pattern = new RegExp(`^${label} (\\d+)$`);
+  return Object.entries(custom)
+    .map(([key, value]) => ({ n: Number(pattern.exec(key)?.[1] ?? NaN), value }))
+    .filter((e) => Number.isInteger(e.n) && e.value !== '')
+    .sort((a, b) => a.n - b.n)
+    .map((e) => e.value);
 }
 
 /**

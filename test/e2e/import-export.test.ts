@@ -592,6 +592,21 @@ describe('export and round trips', () => {
     expect(importedElsewhere(out, pick)).toEqual(pick(list(sb)));
   });
 
+  it('vcf: a contact named like its company stays a person, and further e-mails, phones, addresses and URL come back', () => {
+    expect(sb.run(['add', 'company', '--name', 'Heinz Müller']).code).toBe(0);
+    expect(sb.run(['add', 'contact', '--company', 'Heinz Müller', '--name', 'Heinz Müller', '--role', 'Inhaber', '--email', 'heinz@example.org', '--birthday', '1960-01-02']).code).toBe(0);
+    const card = path.join(sb.dir, 'in.vcf');
+    fs.writeFileSync(card, 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL:jane@work.example\r\nEMAIL:jane@home.example\r\nTEL:+49 170 1\r\nTEL:+49 30 2\r\nADR;TYPE=work:;;Hauptstr. 1;Dresden;;01067;DE\r\nADR;TYPE=home:;;Nebenweg 2;Pirna;;01796;DE\r\nURL:https://jane.example\r\nEND:VCARD\r\n');
+    expect(sb.run(['import', card]).code).toBe(0);
+    const out = path.join(sb.dir, 'back.vcf');
+    expect(sb.run(['export', '--format', 'vcf', '--out', out, '--where', "name in ('Heinz Müller', 'Jane Doe')"]).code).toBe(0);
+    const view = (rs: Rec[]) => rs.filter((p) => p.name === 'Heinz Müller' || p.name === 'Jane Doe')
+      .map((p) => ({ name: p.name, kind: p.kind, role: p.role, birthday: p.birthday, company: p.company, email: p.email, phone: p.phone, street: p.street, custom: p.custom }))
+      .sort((a, b) => `${a.name}${a.kind}`.localeCompare(`${b.name}${b.kind}`));
+    expect(importedElsewhere(out, view)).toEqual(view(list(sb)));
+    expect(view(list(sb)).find((p) => p.name === 'Jane Doe')!.custom).toMatchObject({ 'E-mail 2': 'jane@home.example', 'Phone 2': '+49 30 2', 'Address 2': 'Nebenweg 2, 01796 Pirna, DE', URL: 'https://jane.example' });
+  });
+
   it('a full disk or a folder as --out is exit 1 naming the target, with nothing claimed', () => {
     for (const format of ['csv', 'xlsx', 'vcf']) {
       const r = sb.run(['export', '--format', format, '--out', '/dev/full']);

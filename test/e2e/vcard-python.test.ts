@@ -109,7 +109,7 @@ describe.skipIf(!python)('our vCards in python3-vobject', () => {
     expect(parse(vcf)).toEqual([
       {
         version: '4.0',
-        kind: null,
+        kind: 'individual',
         fn: 'Jürgen Müller',
         n: ['Müller', 'Jürgen'],
         org: ['Bäckerei Müller & Söhne GmbH'],
@@ -125,7 +125,7 @@ describe.skipIf(!python)('our vCards in python3-vobject', () => {
       },
       {
         version: '4.0',
-        kind: null,
+        kind: 'individual',
         fn: 'Zoë Krüger',
         n: ['Krüger', 'Zoë'],
         org: null,

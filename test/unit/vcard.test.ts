@@ -268,6 +268,7 @@ describe('profileToVcard', () => {
       'BEGIN:VCARD',
       'VERSION:4.0',
       'PRODID:-//custfile//custfile//EN',
+      'KIND:individual',
       'FN:Jürgen Müller',
       'N:Müller;Jürgen;;;',
       'ORG:Bäckerei Müller GmbH',
