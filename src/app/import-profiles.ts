@@ -76,6 +76,8 @@ export interface ImportReport {
   skipped: number;
   rejected: number;
   companiesCreated: number;
+  /** Rows whose key matched a profile an earlier row of the file matched or made (applied in file order). */
+  repeated?: number;
   /** The first rejections (all are written to --rejects). */
   rejections: { line: number; reason: string }[];
   key: string;
@@ -307,7 +309,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   const started = performance.now();
   const { store, clock } = ctx;
   const keyField = fieldByName(key)!;
-  const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
+  const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, repeated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
   // decided again inside the write lock: another import may have filled the file meanwhile
   store.begin();
   let bulk: boolean;
@@ -320,6 +322,11 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   const finder = bulk ? loadedFinder(store, key) : indexFinder(store, key);
   /** Profiles a row of this import has matched or made: a row without a key looks for another. */
   const claimed = new ClaimedIds();
+  /** Claims a row's profile; a profile claimed before by another row is a repeated key. */
+  const claim = (id: number) => {
+    if (claimed.has(id)) report.repeated = (report.repeated ?? 0) + 1;
+    else claimed.add(id);
+  };
   const single = options.dryRun || options.atomic || bulk;
   const batchSize = options.batchSize ?? 5000;
   /**
@@ -418,7 +425,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     if (stored === null || !sameRow(stored, fp)) return stored;
     // linked as the row says unless its company went away (ProfileRepo.companyRenamed tells the rest)
     if (linkedByRow(stored) && state[0]!.company_id === null) return stored;
-    claimed.add(state[0]!.id);
+    claim(state[0]!.id);
     return true;
   };
 
@@ -487,7 +494,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
                 existing = store.profiles.byId(createdId);
               }
             }
-            if (existing !== undefined && existing !== 'ambiguous') claimed.add(existing.id);
+            if (existing !== undefined && existing !== 'ambiguous') claim(existing.id);
             if (existing === 'ambiguous') {
               throw new RejectedInputError(`its ${key} matches more than one profile`);
             } else if (existing === undefined) {

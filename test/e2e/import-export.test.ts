@@ -226,6 +226,15 @@ describe('import rules', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/inserted 1, updated 1/);
     expect(list(sb).map((p) => p.city)).toEqual(['Leipzig']);
+    // the summary says why such a file changes the profile on every import
+    expect(r.stderr).toMatch(/1 row repeats the email of an earlier row: applied in file order, the later row wins/);
+    const again = json<{ updated: number; repeated: number }>(sb.run(['--format', 'json', 'import', file]));
+    expect(again).toMatchObject({ updated: 2, repeated: 1 });
+    // a file without repeated keys says nothing of it, also when its rows take the short cut
+    const single = path.join(sb.dir, 'single.csv');
+    fs.writeFileSync(single, 'email,first_name,last_name,city\nb@example.org,Bea,Berg,Bonn\n');
+    expect(sb.run(['import', single]).stderr).not.toMatch(/repeat/);
+    expect(json<{ unchanged: number; repeated: number }>(sb.run(['--format', 'json', 'import', single]))).toMatchObject({ unchanged: 1, repeated: 0 });
   });
 
   it('rejected rows: line numbers, --rejects file, exit 4, good rows in', () => {
