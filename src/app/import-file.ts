@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { type ColumnMapping, decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
-import { RejectsFile, importReads, openInput } from '../io/files.js';
+import { PLAIN_REJECTS, RejectsFile, type RejectsStyle, importReads, openInput } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, csvDialect, importRecords, inBatches, mapRows } from './import-profiles.js';
 
@@ -58,7 +58,9 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   const format = importFormat(input.file, input.format);
   const label = input.file === '-' ? 'stdin' : input.file;
   let header: string | null = null;
-  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => header, importReads(ctx.store.path, input.file)) : null;
+  /** How the source is written, for a rejects file written alike (known once its header is read). */
+  let rejectsStyle: () => RejectsStyle = () => PLAIN_REJECTS;
+  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => header, importReads(ctx.store.path, input.file), () => rejectsStyle()) : null;
   const onReject = rejects ? (row: { raw: string }) => rejects.add(row.raw) : undefined;
 
   let records: AsyncIterable<ImportRecord[]>;
@@ -91,6 +93,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     }, input.askUnknown);
     header = source.headerRaw;
     decodedAs = source;
+    rejectsStyle = source.rejectsStyle;
     extra.delimiter = source.delimiter;
     keyHint = source.keyHint;
     records = source.records;
@@ -100,6 +103,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
     header = source.headerRaw;
     decodedAs = source;
+    rejectsStyle = source.rejectsStyle;
     extra.delimiter = source.delimiter;
     const decimal = decimalForDelimiter(source.delimiter);
     // the mapping is known once the first record is read; peek so the key hint is right
@@ -120,6 +124,8 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const { decodeStream } = await import('../io/sniff.js');
     const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding, label });
     decodedAs = decoded;
+    // a card's text brings its own line breaks
+    rejectsStyle = () => ({ encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' });
     keyHint = 'email';
     records = inBatches(vcardEntries(decoded.stream, label));
   }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FileError, errorFromName } from '../errors.js';
 import { type RecordDelimiter, recordCells } from '../io/csv-records.js';
+import { type RejectsStyle, csvRejectsStyle } from '../io/files.js';
 import { type ImportRecord, type RowMapping, type UnknownColumnsAsker, mapRow } from './import-profiles.js';
 import { type BatchBytes, type Remap, type Tally, batchFromBytes, decodeBatch } from './record-batches.js';
 
@@ -37,9 +38,10 @@ export interface WorkerJob {
 }
 
 export type FromWorker =
-  | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string }
+  | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string; bom: boolean; sepLine: boolean }
   | { type: 'ask'; headers: string[] }
-  | { type: 'mapping'; keyHint: string; rowMapping: RowMapping; recordDelimiter: RecordDelimiter | null }
+  /** `recordDelimiter`: for reading rows sent unmapped (null: none are); `eol`: the file's, for a rejects file. */
+  | { type: 'mapping'; keyHint: string; rowMapping: RowMapping; recordDelimiter: RecordDelimiter | null; eol: RecordDelimiter | null }
   | ({ type: 'batch' } & BatchBytes)
   /** The encoding as it ended up: a guessed UTF-8 may have turned out Windows-1252 (io/sniff.ts). */
   | { type: 'end'; encoding: string; guessed: boolean }
@@ -62,6 +64,8 @@ export interface WorkerCsvSource {
   encoding: string;
   guessed: boolean;
   delimiter: string;
+  /** How the file is written, for a rejects file written alike. */
+  rejectsStyle(): RejectsStyle;
   keyHint: string;
   records: AsyncIterable<ImportRecord[]>;
   /** Stops the worker (safe to call twice). */
@@ -139,7 +143,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
     // mapRows settles the mapping (after the question about unknown columns) before any row
     const mapped = await next();
     if (mapped.type !== 'mapping') throw new Error(`the import worker sent ${mapped.type} before the mapping`);
-    const { keyHint, rowMapping, recordDelimiter } = mapped;
+    const { keyHint, rowMapping, recordDelimiter, eol } = mapped;
     const delimiter = opened.delimiter;
     const remap: Remap | null = recordDelimiter === null ? null : (line, raw) => {
       const cells = recordCells(raw, delimiter, recordDelimiter);
@@ -181,6 +185,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
       get guessed() {
         return read.guessed;
       },
+      rejectsStyle: () => csvRejectsStyle({ encoding: read.encoding, bom: opened.bom, sepLine: opened.sepLine, delimiter }, eol ?? '\n'),
       keyHint,
       records: records(),
       close,

@@ -52,7 +52,7 @@ import {
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
-import { RejectsFile, importReads, openInput } from '../io/files.js';
+import { PLAIN_REJECTS, RejectsFile, type RejectsStyle, importReads, openInput } from '../io/files.js';
 import { ClaimedIds } from './claimed-ids.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
@@ -342,9 +342,13 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   const format = salesFormat(input.file, input.format);
   const label = input.file === '-' ? 'stdin' : input.file;
   let source: TabularSource;
+  /** How the source is written, for a rejects file written alike (a CSV's; an xlsx's rows as CSV text). */
+  let rejectsStyle = (): RejectsStyle => PLAIN_REJECTS;
   if (format === 'csv') {
     const { openCsvSource } = await import('../io/csv-source.js');
-    source = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
+    const csv = await openCsvSource(openInput(input.file, input.stdin), label, { encoding: input.encoding, delimiter: input.delimiter });
+    rejectsStyle = csv.rejectsStyle;
+    source = csv;
   } else {
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     source = await openXlsxSource(input.file, { sheet: input.sheet });
@@ -368,7 +372,9 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     rejectsPath: input.rejectsPath, sales: true, ignoredColumns: mapping.ignored,
   };
 
-  const rejects = input.rejectsPath ? new RejectsFile(input.rejectsPath, () => source.headerRaw, importReads(ctx.store.path, input.file)) : null;
+  const rejects = input.rejectsPath
+    ? new RejectsFile(input.rejectsPath, () => source.headerRaw, importReads(ctx.store.path, input.file), rejectsStyle)
+    : null;
   const reject = (line: number, raw: string, reason: string) => {
     report.rejected++;
     if (report.rejections.length < MAX_REPORTED) report.rejections.push({ line, reason });

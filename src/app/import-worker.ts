@@ -59,7 +59,7 @@ async function send(records: (ImportRecord | UnmappedRow)[]): Promise<void> {
 
 async function run(): Promise<void> {
   const source = await openCsvSource(openInput(job.file), job.label, { encoding: job.encoding, delimiter: job.delimiter });
-  post({ type: 'opened', headerRaw: source.headerRaw, encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter });
+  post({ type: 'opened', headerRaw: source.headerRaw, encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter, bom: source.bom, sepLine: source.sepLine });
   const decimal = decimalForDelimiter(source.delimiter);
   const askUnknown = job.ask
     ? (headers: string[]) =>
@@ -80,7 +80,7 @@ async function run(): Promise<void> {
   const recordDelimiter = source.recordDelimiter();
   // rows go unmapped only where the key cell can be read alone and the raw text read again alone
   const readKey = recordDelimiter === null ? null : keyCellReader(rowMapping.mapping, key);
-  post({ type: 'mapping', keyHint, rowMapping, recordDelimiter: readKey === null ? null : recordDelimiter });
+  post({ type: 'mapping', keyHint, rowMapping, recordDelimiter: readKey === null ? null : recordDelimiter, eol: recordDelimiter });
   const { seed } = rowMapping;
   let batch: (ImportRecord | UnmappedRow)[] = [];
   let chars = 0;

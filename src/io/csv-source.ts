@@ -3,6 +3,7 @@
  * text (for `--rejects`). Encoding and delimiter are sniffed (sniff.ts); csv-records.ts parses.
  */
 import type { Readable } from 'node:stream';
+import { type RejectsStyle, csvRejectsStyle } from './files.js';
 import { RejectedInputError } from '../errors.js';
 import { type CsvRecord, CsvRecords, CsvRecordsError, type RecordDelimiter } from './csv-records.js';
 import { sniffCsv } from './sniff.js';
@@ -32,6 +33,12 @@ export interface TabularSource {
 export interface CsvSource extends TabularSource {
   /** The record delimiter read so far (csv-records.ts `recordCells`); null while none is seen. */
   recordDelimiter(): RecordDelimiter | null;
+  /** How the file was written, for a rejects file written alike. */
+  rejectsStyle(): RejectsStyle;
+  /** The file began with a byte order mark. */
+  bom: boolean;
+  /** The file began with Excel's `sep=` line. */
+  sepLine: boolean;
 }
 
 function describeCsvError(err: CsvRecordsError, file: string): RejectedInputError {
@@ -66,6 +73,9 @@ export async function openCsvSource(input: Readable, file: string, options: { en
     },
     delimiter: sniffed.delimiter,
     recordDelimiter: () => parser.recordDelimiter,
+    rejectsStyle: () => csvRejectsStyle(sniffed, parser.recordDelimiter ?? '\n'),
+    bom: sniffed.bom,
+    sepLine: sniffed.sepLine,
   };
 }
 

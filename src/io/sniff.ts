@@ -206,6 +206,8 @@ export interface DecodedText {
   encoding: string;
   /** True when the encoding was guessed (see `sniffEncoding`); false when a BOM or `--encoding` decided. */
   guessed: boolean;
+  /** The text began with a byte order mark (not part of the text). */
+  bom: boolean;
 }
 
 /**
@@ -267,7 +269,7 @@ export async function decodeStream(input: Readable, options: { encoding?: string
     }
   };
   const source = Readable.from(rest(), { objectMode: false });
-  const decoded = { stream: null as unknown as Readable, encoding, guessed };
+  const decoded = { stream: null as unknown as Readable, encoding, guessed, bom: skip > 0 };
   // a sniffed UTF-8 (no BOM, no --encoding) that was ASCII so far may turn out to be Windows-1252
   const mayFallBack = override === undefined || override === '' ? sniffed.bomLength === 0 : false;
   const decoder: Transform =
@@ -426,6 +428,7 @@ export async function sniffCsv(
     get guessed() {
       return decoded.guessed;
     },
+    bom: decoded.bom,
     delimiter: given ?? guess.delimiter,
     sepLine: guess.sepLine,
   };

@@ -104,14 +104,16 @@ export async function* vcardPieces(chunks: AsyncIterable<string | Buffer>, file:
 
 /**
  * A vCard file's cards and broken cards in file order (a later card can update an earlier one),
- * each with its line and its text as it stands in the file (for `--rejects`), read a piece at a
- * time (vcardPieces).
+ * each with its line and its text as it stands in the file, its line breaks included (for
+ * `--rejects`), read a piece at a time (vcardPieces).
  */
 export async function* vcardEntries(chunks: AsyncIterable<string | Buffer>, file: string): AsyncGenerator<{ line: number; raw: string; result: RowResult }> {
   for await (const piece of vcardPieces(chunks, file)) {
     const parsed = parseVcards(piece.text, piece.line);
     const lines = piece.text.split(/\r\n|\n|\r/);
-    const raw = (line: number) => cardText(lines, line - piece.line + 1);
+    // the card's text as it stands, line breaks included (a rejects file is written as read)
+    const eol = /\r\n|\n|\r/.exec(piece.text)?.[0] ?? '\r\n';
+    const raw = (line: number) => cardText(lines, line - piece.line + 1).replace(/\n/g, eol) + eol;
     const all = [
       ...parsed.cards.map((card) => {
         const { line, version: _version, ...values } = card;

@@ -204,7 +204,7 @@ describe('import rules', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(new RegExp(`line ${2500 * 9 + 8}: BDAY`)); // nine lines a card; the BDAY line
     expect(r.stderr).toMatch(/inserted 2999,/);
-    expect(fs.readFileSync(rejects, 'utf8')).toBe(`${cards[2500]!.replaceAll('\r\n', '\n')}\n`);
+    expect(fs.readFileSync(rejects, 'utf8')).toBe(`${cards[2500]!}\r\n`); // as it was read, CRLF and all
     expect(sb.query("SELECT notes FROM profiles WHERE email = 'j2999@example.org'")).toEqual([{ notes: 'eine Notiz, die gefaltet weitergeht' }]);
   });
 
@@ -235,6 +235,24 @@ describe('import rules', () => {
     fs.writeFileSync(single, 'email,first_name,last_name,city\nb@example.org,Bea,Berg,Bonn\n');
     expect(sb.run(['import', single]).stderr).not.toMatch(/repeat/);
     expect(json<{ unchanged: number; repeated: number }>(sb.run(['--format', 'json', 'import', single]))).toMatchObject({ unchanged: 1, repeated: 0 });
+  });
+
+  it('the rejects file is written as the source was: encoding, BOM, sep= line and line breaks', async () => {
+    const { default: iconv } = await import('iconv-lite');
+    const text = 'sep=;\r\nVorname;Nachname;E-Mail;Ort\r\nJörg;Schröder;joerg@example.org;Köln\r\nÄnne;Groß;kein-at;Gießen €\r\n';
+    const cases: [string, Buffer, string][] = [
+      ['windows-1252', iconv.encode(text, 'windows-1252'), 'windows-1252'],
+      ['utf-8 with BOM', Buffer.from(`\ufeff${text}`, 'utf8'), 'utf8'],
+      ['utf-16le', iconv.encode(`\ufeff${text}`, 'utf16le'), 'utf16le'],
+    ];
+    for (const [label, bytes, encoding] of cases) {
+      const file = path.join(sb.dir, `${label}.csv`);
+      fs.writeFileSync(file, bytes);
+      const rejects = path.join(sb.dir, `${label}-rejected.csv`);
+      expect(sb.run(['import', file, '--rejects', rejects]).code, label).toBe(4);
+      const expected = (encoding === 'windows-1252' ? '' : '\ufeff') + 'sep=;\r\nVorname;Nachname;E-Mail;Ort\r\nÄnne;Groß;kein-at;Gießen €\r\n';
+      expect(iconv.decode(fs.readFileSync(rejects), encoding, { stripBOM: false }), label).toBe(expected);
+    }
   });
 
   it('rejected rows: line numbers, --rejects file, exit 4, good rows in', () => {
