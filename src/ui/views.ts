@@ -49,10 +49,21 @@ export function profileJsonListView(): ListView<string | Profile> {
   };
 }
 
+/**
+ * A stored time (ISO 8601, UTC) as a table shows it: the local date and minute, as the user
+ * lives them ("today" is local too). JSON and CSV keep the stored time.
+ */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(0, 16).replace('T', ' ');
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(d.getFullYear()).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 export function historyView(): ListView<HistoryLine> {
   return {
     table: [
-      { header: 'when', get: (h) => h.at.slice(0, 16).replace('T', ' ') },
+      { header: 'when', get: (h) => localTime(h.at) },
       { header: 'id', get: (h) => String(h.profile_id) },
       { header: 'name', get: (h) => dash(h.name) },
       { header: 'field', get: (h) => h.field },
@@ -151,7 +162,7 @@ export async function renderShow(view: ProfileView, format: Format, out: Output,
   if (view.changes.length > 0) {
     text += `\n${heading('Last changes', color)}\n`;
     text += renderTable(['when', 'field', 'old', 'new', 'source'],
-      view.changes.map((h) => [h.at.slice(0, 16).replace('T', ' '), h.field === '*' ? (h.action === 'create' ? '(created)' : '(removed)') : h.field, h.field === '*' ? '' : dash(h.old_value), h.field === '*' ? '' : dash(h.new_value), h.source]), color, out.stream.columns);
+      view.changes.map((h) => [localTime(h.at), h.field === '*' ? (h.action === 'create' ? '(created)' : '(removed)') : h.field, h.field === '*' ? '' : dash(h.old_value), h.field === '*' ? '' : dash(h.new_value), h.source]), color, out.stream.columns);
   }
   await out.write(text);
   await out.flush();

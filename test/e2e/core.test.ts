@@ -359,9 +359,14 @@ describe('stored times against local days', () => {
     expect(names('created_at < today')).toEqual([]);
     expect(names(`created_at >= ${localDay(1)}`)).toEqual([]);
     expect(names(`updated_at > ${localDay(-1)}`)).toEqual(['Jetzt GmbH']);
-    const history = (since: string) => json<unknown[]>(sb.run(['--format', 'json', 'history', '--since', since], { env }));
+    const history = (since: string) => json<{ at: string }[]>(sb.run(['--format', 'json', 'history', '--since', since], { env }));
     expect(history(today)).toHaveLength(1);
     expect(history(localDay(1))).toHaveLength(0);
+    // a table shows the local time of a change; JSON keeps the stored one (UTC)
+    const at = history(today)[0]!.at;
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+    expect(at).toMatch(/Z$/);
+    expect(sb.run(['--format', 'table', 'history'], { env }).stdout).toContain(local);
   });
 });
 
