@@ -4,12 +4,12 @@
  * - follow-ups: profiles whose `next_contact` is on or before the window's end; those before
  *   today are overdue;
  * - stale profiles: not reviewed and not changed for the `--stale` span (default 180 days), i.e.
- *   `fresh_on` (the later of `reviewed_at` and the day of `updated_at`) lies before today − span.
+ *   the later of `reviewed_at` and the local day of `updated_at` lies before today − span.
  *   Only the count and the oldest few are read: a file of 1M profiles may hold 1M stale ones.
  */
 import { UsageError } from '../errors.js';
 import { type LeapDayRule, withinDays } from '../domain/birthdays.js';
-import { addDays, daysBetween, parseDuration, shiftDate } from '../domain/dates.js';
+import { addDays, daysBetween, localDayOf, parseDuration, shiftDate } from '../domain/dates.js';
 import type { Kind } from '../domain/fields.js';
 import type { AppContext } from './context.js';
 import { type UpcomingBirthday, birthdaysWithin, reminderRepo } from './birthdays.js';
@@ -106,14 +106,12 @@ export function remind(ctx: AppContext, input: RemindInput): Reminders {
     if (before !== null) {
       stale.count = repo.staleCount(before, filter);
       if (stale.count > 0 && limit > 0) {
-        stale.profiles = repo.staleOldest(before, filter, limit).map((s) => ({
-          id: s.id,
-          kind: s.kind,
-          name: s.name,
-          company: s.company,
-          untouched_since: s.fresh_on,
-          days_untouched: daysBetween(s.fresh_on, today),
-        }));
+        stale.profiles = repo.staleOldest(before, filter, limit).map((s) => {
+          // the local day it was last looked after (fresh_on holds the UTC day of updated_at)
+          const local = localDayOf(s.updated_at);
+          const since = s.reviewed_at !== null && s.reviewed_at > local ? s.reviewed_at : local;
+          return { id: s.id, kind: s.kind, name: s.name, company: s.company, untouched_since: since, days_untouched: daysBetween(since, today) };
+        });
       }
     }
     return { today, until, birthdays, followups, stale };

@@ -102,6 +102,13 @@ export function localDayStart(date: string): string {
   return start.toISOString();
 }
 
+/** The local day (YYYY-MM-DD) of a stored timestamp (ISO 8601 in UTC), in the process's time zone. */
+export function localDayOf(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
+  return `${String(d.getFullYear()).padStart(4, '0')}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
 /** Whole days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: string, to: string): number {
   return toEpochDays(mustParse(to)) - toEpochDays(mustParse(from));

@@ -367,6 +367,20 @@ describe('stored times against local days', () => {
     const local = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
     expect(at).toMatch(/Z$/);
     expect(sb.run(['--format', 'table', 'history'], { env }).stdout).toContain(local);
+    // stale: last looked after on the local day it was changed
+    const stale = (on: string) => {
+      const r = sb.run(['--format', 'json', 'remind', '--on', on, '--stale', '30d', '--within', '0d'], { env });
+      return r.stdout === '' ? { count: 0, profiles: [] } : json<{ stale: { count: number; profiles: { untouched_since: string }[] } }>(r).stale;
+    };
+    const plus = (days: number) => {
+      const d = new Date(`${today}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + days);
+      return d.toISOString().slice(0, 10);
+    };
+    expect(stale(plus(30)).count).toBe(0);
+    const due = stale(plus(31));
+    expect(due.count).toBe(1);
+    expect(due.profiles[0]!.untouched_since).toBe(today);
   });
 });
 
