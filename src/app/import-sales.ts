@@ -198,7 +198,10 @@ export function mapSalesHeaders(headers: readonly string[], options: { key?: str
 
 /**
  * The decimal separator of a sheet's amounts: what the amounts show (`12,50` or `12.50`), else
- * what the delimiter suggests (`;`: a European Excel, decimal comma; `,`: decimal point).
+ * what the delimiter suggests: `;` is a European Excel's, with a decimal comma (as the profile
+ * import reads it, domain/import-mapping.ts `decimalForDelimiter`). A `,` suggests nothing: an
+ * English sheet writes 1,500.00, but a `1.500` there may be anyone's, so it is refused as
+ * ambiguous rather than read as 1.50.
  */
 export function decideDecimal(samples: readonly string[], delimiter: string | undefined): ',' | '.' | undefined {
   let comma = 0;
@@ -211,7 +214,6 @@ export function decideDecimal(samples: readonly string[], delimiter: string | un
   if (comma > 0 && point === 0) return ',';
   if (point > 0 && comma === 0) return '.';
   if (delimiter === ';') return ',';
-  if (delimiter === ',') return '.';
   return undefined;
 }
 
@@ -244,6 +246,9 @@ export function parseSaleCell(text: string, decimal: ',' | '.' | undefined): { c
     t = t.replace(/\./g, '');
   } else if (decimal === '.' && /^[+-]?\d{1,3}(,\d{3})+$/.test(bare)) {
     t = t.replace(/,/g, '');
+  } else if (decimal !== undefined && bare.split(decimal).length > 2) {
+    // 1.500.000 where the sheet's amounts have a decimal point: not an amount of this sheet
+    return { reason: `amount: "${decimal}" is the decimal separator of this sheet's amounts, so it cannot group thousands` };
   }
   const cents = parseMoneyCents(t);
   if (cents === null) return { reason: 'amount: not a number (write e.g. 19.99, 19,99 or -5.00 for a refund)' };

@@ -337,6 +337,16 @@ describe('custfile import FILE --sales', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/line 2: amount: thousands or three decimals/);
     expect(sb.query('SELECT count(*) AS n FROM sales')).toEqual([{ n: 0 }]);
+    // a comma file says nothing either: 1.500 is refused, never 1.50 beside a 1.500.000 read as millions
+    const comma = sb.run(['import', write('c4.csv', 'external_id,date,amount,item\nC1,2025-01-01,1.500,A\nC1,2025-01-02,1.500.000,B\nC1,2025-01-03,12.000,C\n'), '--sales']);
+    expect(comma.code).toBe(4);
+    expect(comma.stderr).toMatch(/line 2: amount: thousands or three decimals/);
+    expect(comma.stderr).toMatch(/line 4: amount: thousands or three decimals/);
+    expect(sb.query('SELECT amount_cents FROM sales')).toEqual([{ amount_cents: 150000000 }]);
+    // and where the amounts show a decimal point, a point cannot group thousands as well
+    const point = sb.run(['import', write('c5.csv', 'external_id,date,amount,item\nC1,2025-02-01,19.99,A\nC1,2025-02-02,1.500.000,B\n'), '--sales']);
+    expect(point.code).toBe(4);
+    expect(point.stderr).toMatch(/line 3: amount: "\." is the decimal separator of this sheet's amounts/);
   });
 });
 

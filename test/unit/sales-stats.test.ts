@@ -26,6 +26,10 @@ describe('parseSaleCell', () => {
     ['1,500', ',', 150],
     ['1.500.000', ',', 150000000],
     ['1,500,000', '.', 150000000],
+    ['1.500.000', undefined, 150000000],
+    // the sheet's decimal separator cannot also group thousands
+    ['1.500.000', '.', /"\." is the decimal separator of this sheet's amounts/],
+    ['1,500,000', ',', /"," is the decimal separator/],
     ['1.500', undefined, /thousands or three decimals/],
     ['1.234', '.', /more than two decimals/],
     ['119.00000000000001', '.', 11900],
@@ -50,7 +54,8 @@ describe('decideDecimal', () => {
     [['1.234,50'], '\t', ','],
     [['1,234.50'], '\t', '.'],
     [['1.500', '7'], ';', ','],
-    [['1,500', '7'], ',', '.'],
+    [['1,500', '7'], ',', undefined], // a ',' sheet shows no decimal of its own: 1.500 there is ambiguous
+    [['19.99', '1.500'], ',', '.'],
     [['1.500'], '\t', undefined],
     [['12,50', '12.50'], '\t', undefined],
   ];
