@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { type ColumnMapping, decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
-import { PLAIN_REJECTS, RejectsFile, type RejectsStyle, importReads, openInput } from '../io/files.js';
+import { importReads, openInput } from '../io/files.js';
+import { PLAIN_REJECTS, RejectsFile, type RejectsStyle } from '../io/rejects-file.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, csvDialect, importRecords, inBatches, mapRows } from './import-profiles.js';
 

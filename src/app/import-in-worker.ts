@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FileError, errorFromName } from '../errors.js';
 import { type RecordDelimiter, recordCells } from '../io/csv-records.js';
-import { type RejectsStyle, csvRejectsStyle } from '../io/files.js';
+import { type RejectsStyle, csvRejectsStyle } from '../io/rejects-file.js';
 import { type ImportRecord, type RowMapping, type UnknownColumnsAsker, mapRow } from './import-profiles.js';
 import { type BatchBytes, type Remap, type Tally, batchFromBytes, decodeBatch } from './record-batches.js';
 

@@ -52,7 +52,8 @@ import {
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
-import { PLAIN_REJECTS, RejectsFile, type RejectsStyle, importReads, openInput } from '../io/files.js';
+import { importReads, openInput } from '../io/files.js';
+import { PLAIN_REJECTS, RejectsFile, type RejectsStyle } from '../io/rejects-file.js';
 import { ClaimedIds } from './claimed-ids.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';

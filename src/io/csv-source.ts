@@ -3,7 +3,7 @@
  * text (for `--rejects`). Encoding and delimiter are sniffed (sniff.ts); csv-records.ts parses.
  */
 import type { Readable } from 'node:stream';
-import { type RejectsStyle, csvRejectsStyle } from './files.js';
+import { type RejectsStyle, csvRejectsStyle } from './rejects-file.js';
 import { RejectedInputError } from '../errors.js';
 import { type CsvRecord, CsvRecords, CsvRecordsError, type RecordDelimiter } from './csv-records.js';
 import { sniffCsv } from './sniff.js';

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { RejectedInputError, UsageError } from '../errors.js';
 import { csvLine } from './csv-text.js';
 import type { SourceRow, TabularSource } from './csv-source.js';
+import { checkReadable } from './files.js';
 import { checkZip } from './zip-guard.js';
 
 function cellText(value: unknown): string {
@@ -27,12 +28,30 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
-/** Row values (exceljs: 1-based sparse array) as cells. */
-function cells(values: unknown, width: number): string[] {
-  const arr = Array.isArray(values) ? values : [];
+/** A streamed row of exceljs: its values (1-based, sparse) and its cells' styles. */
+interface SheetRow {
+  number: number;
+  values: unknown;
+  getCell(column: number): { numFmt?: string };
+}
+
+/** A number format of zeros only (`00000`, Excel's "Zip Code"): the number shown with leading zeros. */
+const ZERO_PADDED = /^0+$/;
+
+/** A row's values as cells; a whole number formatted with leading zeros keeps them (a postcode 01067). */
+function cells(row: SheetRow, width: number): string[] {
+  const arr = Array.isArray(row.values) ? (row.values as unknown[]) : [];
   const out: string[] = [];
   const n = Math.max(width, arr.length - 1);
-  for (let i = 1; i <= n; i++) out.push(cellText(arr[i]));
+  for (let i = 1; i <= n; i++) {
+    const value = arr[i];
+    let text = cellText(value);
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+      const format = row.getCell(i).numFmt;
+      if (format !== undefined && ZERO_PADDED.test(format)) text = text.padStart(format.length, '0');
+    }
+    out.push(text);
+  }
   return out;
 }
 
@@ -81,6 +100,7 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator
 export async function openXlsxSource(file: string, options: { sheet?: string }): Promise<TabularSource> {
   // a zip is read from its directory at the end: it needs a file, not a stream
   if (file === '-') throw new UsageError('an xlsx sheet cannot be read from stdin; give its file name.');
+  checkReadable(file);
   checkZip(file);
   const ExcelJS = (await import('exceljs')).default;
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
@@ -101,8 +121,8 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
     return sheet?.name ?? `Sheet${id}`;
   };
 
-  const sheets = (reader as unknown as AsyncIterable<{ id: string } & AsyncIterable<{ number: number; values: unknown }>>)[Symbol.asyncIterator]();
-  let worksheet: ({ id: string } & AsyncIterable<{ number: number; values: unknown }>) | null = null;
+  const sheets = (reader as unknown as AsyncIterable<{ id: string } & AsyncIterable<SheetRow>>)[Symbol.asyncIterator]();
+  let worksheet: ({ id: string } & AsyncIterable<SheetRow>) | null = null;
   const seen: string[] = [];
   try {
     for (;;) {
@@ -110,7 +130,10 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
       if (next.done) break;
       const name = sheetName(next.value.id);
       seen.push(name);
-      if (options.sheet === undefined || name === options.sheet) {
+      // the first sheet is the first tab (workbook.xml's order), not the first stored in the zip;
+      // a workbook.xml stored after the sheets is not known yet: then the first stored it is
+      const firstTab = model.model?.sheets?.[0]?.name;
+      if (options.sheet === undefined ? firstTab === undefined || name === firstTab : name === options.sheet) {
         worksheet = next.value;
         break;
       }
@@ -124,17 +147,17 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
     throw new RejectedInputError(options.sheet === undefined ? `${file} has no sheet.` : `${file} has no sheet named "${options.sheet}"; its sheets are ${seen.join(', ') || 'none'}.`);
   }
   const rows = worksheet[Symbol.asyncIterator]();
-  let header: { number: number; values: unknown } | null = null;
+  let header: SheetRow | null = null;
   for (;;) {
     const next = await rows.next();
     if (next.done) break;
-    if (cells(next.value.values, 0).some((c) => c.trim() !== '')) {
+    if (cells(next.value, 0).some((c) => c.trim() !== '')) {
       header = next.value;
       break;
     }
   }
   if (!header) throw new RejectedInputError(`${file}: the sheet is empty; it needs a header row.`);
-  const headers = cells(header.values, 0);
+  const headers = cells(header, 0);
   while (headers.length > 0 && headers[headers.length - 1]!.trim() === '') headers.pop();
   const width = headers.length;
 
@@ -142,7 +165,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
     for (;;) {
       const next = await rows.next();
       if (next.done) return;
-      const row = cells(next.value.values, width);
+      const row = cells(next.value, width);
       // trailing empty cells beyond the header are not data
       while (row.length > width && row[row.length - 1]!.trim() === '') row.pop();
       if (row.every((c) => c.trim() === '')) continue;

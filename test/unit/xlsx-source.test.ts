@@ -55,3 +55,41 @@ describe('openXlsxSource keeps every character whole', () => {
     expect(await readAll(file)).toEqual(expected());
   });
 });
+
+describe('openXlsxSource reads a sheet as Excel shows it', () => {
+  it('a whole number formatted with leading zeros (Excel\'s "Zip Code", 00000) keeps them', async () => {
+    const file = path.join(dir, 'plz.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Kunden');
+    sheet.addRow(['Name', 'PLZ', 'Anzahl']);
+    const row = sheet.addRow(['Elbwerk', 1067, 7]);
+    row.getCell(2).numFmt = '00000';
+    row.getCell(3).numFmt = '0';
+    sheet.addRow(['Ohne Format', 1067, 7]);
+    await workbook.xlsx.writeFile(file);
+    expect(await readAll(file)).toEqual([['Name', 'PLZ', 'Anzahl'], ['Elbwerk', '01067', '7'], ['Ohne Format', '1067', '7']]);
+  });
+
+  it('without --sheet, the first tab, also when the tabs were reordered and it is stored second', async () => {
+    const file = path.join(dir, 'tabs.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Kunden').addRow(['Name']);
+    workbook.getWorksheet('Kunden')!.addRow(['aus Kunden']);
+    workbook.addWorksheet('Other').addRow(['Name']);
+    workbook.getWorksheet('Other')!.addRow(['aus Other']);
+    // tab order: Other first (what dragging the tab does); the sheets stay stored as they were
+    (workbook.getWorksheet('Other')! as unknown as { orderNo: number }).orderNo = 0;
+    (workbook.getWorksheet('Kunden')! as unknown as { orderNo: number }).orderNo = 1;
+    await workbook.xlsx.writeFile(file);
+    const rows = await readAll(file);
+    expect(rows[1]).toEqual(['aus Other']);
+    const named = await openXlsxSource(file, { sheet: 'Kunden' });
+    for await (const row of named.rows) expect(row.cells).toEqual(['aus Kunden']);
+  });
+
+  it('a missing file or a folder is one sentence naming it', async () => {
+    await expect(openXlsxSource(path.join(dir, 'nope.xlsx'), {})).rejects.toThrow(`${path.join(dir, 'nope.xlsx')} cannot be read (it does not exist).`);
+    fs.mkdirSync(path.join(dir, 'd.xlsx'));
+    await expect(openXlsxSource(path.join(dir, 'd.xlsx'), {})).rejects.toThrow('cannot be read (it is a folder).');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * A `--rejects` file, written as its source was: the rows an import rejected, to fix and import
+ * again. Its own module: it encodes with iconv-lite, which a command that only reads (every one
+ * that opens the customer file, through files.ts) must not load.
+ */
+import fs from 'node:fs';
+import iconv from 'iconv-lite';
+import { fileError, refuseOverwrite } from './files.js';
+
+/** How a rejects file is written: as its source was (encoding, BOM and `sep=` line, line break). */
+export interface RejectsStyle {
+  /** An encoding iconv-lite knows (utf8 for UTF-8). */
+  encoding: string;
+  eol: string;
+  /** Text before the header: a BOM, Excel's `sep=;` line. */
+  preamble: string;
+}
+
+export const PLAIN_REJECTS: RejectsStyle = { encoding: 'utf8', eol: '\n', preamble: '' };
+
+/** A CSV's rejects file: its encoding, BOM, `sep=` line and line break. */
+export function csvRejectsStyle(sniffed: { encoding: string; bom: boolean; sepLine: boolean; delimiter: string }, eol: string): RejectsStyle {
+  return { encoding: sniffed.encoding, eol, preamble: `${sniffed.bom ? '\ufeff' : ''}${sniffed.sepLine ? `sep=${sniffed.delimiter}${eol}` : ''}` };
+}
+
+
+/** A text file written synchronously, line by line, in an encoding (rejects files are small). */
+class TextFileWriter {
+  private fd: number;
+  constructor(
+    readonly file: string,
+    private readonly encoding: string,
+  ) {
+    try {
+      this.fd = fs.openSync(file, 'w', 0o600);
+    } catch (err) {
+      throw fileError(file, err, 'written');
+    }
+  }
+
+  write(text: string): void {
+    fs.writeSync(this.fd, this.encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, this.encoding));
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/**
+ * A `--rejects` file: the source's header, then each rejected record as it was read (in the
+ * source's encoding and line break, after its BOM and `sep=` line). Opened on the first
+ * rejection; `finish()` makes it even when there was none, so that a stale file of an earlier
+ * run is not taken for this one's.
+ */
+export class RejectsFile {
+  private writer: TextFileWriter | null = null;
+  private eol = '\n';
+  /**
+   * `header`: the source's header line as read, once it is known (null: none, as in vCard).
+   * `reads`: the files the import reads (its input, the customer file): never written over.
+   * `style`: how the source is written, asked when the file is opened (after the header).
+   */
+  constructor(
+    private readonly file: string,
+    private readonly header: () => string | null,
+    reads: { file: string; what: string }[],
+    private readonly style: () => RejectsStyle = () => PLAIN_REJECTS,
+  ) {
+    refuseOverwrite(file, '--rejects', reads);
+  }
+
+  add(raw: string): void {
+    this.open().write(`${raw}${this.eol}`);
+  }
+
+  finish(): void {
+    this.open();
+  }
+
+  close(): void {
+    this.writer?.close();
+  }
+
+  private open(): TextFileWriter {
+    if (this.writer === null) {
+      const style = this.style();
+      this.eol = style.eol;
+      const utf8 = style.encoding.toLowerCase().replace(/[^a-z0-9]/g, '') === 'utf8';
+      this.writer = new TextFileWriter(this.file, utf8 ? 'utf8' : style.encoding);
+      const header = this.header();
+      const start = `${style.preamble}${header !== null ? `${header}${this.eol}` : ''}`;
+      if (start !== '') this.writer.write(start);
+    }
+    return this.writer;
+  }
+}
+
