@@ -82,9 +82,15 @@ export function refuseOverwrite(file: string, option: string, protectedFiles: { 
   }
 }
 
-/** The customer file and its journals, for refuseOverwrite. */
+/**
+ * The customer file and its journals, for refuseOverwrite: by the name given and, when that is a
+ * link, by the file's real name too (SQLite names its -wal and -shm after the real file).
+ */
 export function databaseFiles(database: string): { file: string; what: string }[] {
-  return ['', '-wal', '-shm', '-journal'].map((suffix) => ({ file: `${database}${suffix}`, what: suffix === '' ? 'the customer file itself' : `the customer file's journal (${database}${suffix})` }));
+  const names = new Set([database, canonicalPath(database)]);
+  return [...names].flatMap((name) =>
+    ['', '-wal', '-shm', '-journal'].map((suffix) => ({ file: `${name}${suffix}`, what: suffix === '' ? 'the customer file itself' : `the customer file's journal (${name}${suffix})` })),
+  );
 }
 
 /** What an import reads, for its `--rejects` file: the customer file and the input. */

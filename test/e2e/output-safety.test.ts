@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, dumpDatabase, sandbox, sha256 } from './helpers.js';
+import { type Sandbox, dumpDatabase, runBin, sandbox, sha256 } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -29,7 +29,14 @@ describe('export --out', () => {
     const link = path.join(box.dir, 'link.db');
     fs.symlinkSync(box.db, link);
     expect(box.run(['export', '--out', link]).code).toBe(2);
-    expect(dumpDatabase(box.db)).toBe(before);
+    // and a --db that is a link: SQLite names its journal after the real file
+    const other = path.join(box.dir, 'via-link.db');
+    fs.symlinkSync(box.db, other);
+    expect(box.run(['update', 'E1', '--set', 'city=Walstadt']).code).toBe(0);
+    const withWal = dumpDatabase(box.db);
+    expect(runBin(['--db', other, 'export', '--out', `${box.db}-wal`], box.dir).code).toBe(2);
+    expect(runBin(['--db', other, 'export', '--out', `${box.db}-shm`], box.dir).code).toBe(2);
+    expect(dumpDatabase(box.db)).toBe(withWal);
   });
 
   it('a failed export leaves an earlier file as it was, and makes no file where there was none', () => {
