@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { type ColumnMapping, decimalForDelimiter, defaultKey } from '../domain/import-mapping.js';
+import { type ColumnMapping, decimalForDelimiter, defaultKey, mapsField } from '../domain/import-mapping.js';
 import { importReads, openInput } from '../io/files.js';
 import { PLAIN_REJECTS, RejectsFile, type RejectsStyle } from '../io/rejects-file.js';
 import type { AppContext } from './context.js';
@@ -66,6 +66,8 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
 
   let records: AsyncIterable<ImportRecord[]>;
   let keyHint = 'email';
+  /** Whether the file has a column for a key field (a vCard: EMAIL, TEL and UID). */
+  let keyInFile: (key: string) => boolean = (key) => key === 'email' || key === 'phone' || key === 'external_id';
   const extra: Partial<ImportFileReport> = {};
   let closeSource = async () => {};
   /** The encoding as read: a guessed UTF-8 may turn out to be Windows-1252 past the sniffed start (io/sniff.ts). */
@@ -97,6 +99,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     rejectsStyle = source.rejectsStyle;
     extra.delimiter = source.delimiter;
     keyHint = source.keyHint;
+    keyInFile = (key) => mapsField(source.mapping, key);
     records = source.records;
     closeSource = source.close;
   } else if (format === 'csv') {
@@ -111,6 +114,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const dialect = csvDialect(source.delimiter);
     records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal, dialect, lazyKey }, (mapping) => {
       keyHint = defaultKey(mapping);
+      keyInFile = (key) => mapsField(mapping, key);
     })));
   } else if (format === 'xlsx') {
     const { openXlsxSource } = await import('../io/xlsx-source.js');
@@ -118,6 +122,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     header = source.headerRaw;
     records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, dialect: 'xlsx', lazyKey }, (mapping) => {
       keyHint = defaultKey(mapping);
+      keyInFile = (key) => mapsField(mapping, key);
     })));
   } else {
     const { vcardEntries } = await import('../io/vcard.js');
@@ -131,7 +136,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     records = inBatches(vcardEntries(decoded.stream, label));
   }
   try {
-    const report = await importRecords(ctx, records, { ...input, onReject }, keyHint);
+    const report = await importRecords(ctx, records, { ...input, onReject, keyInFile: (key) => keyInFile(key) }, keyHint);
     rejects?.finish();
     if (decodedAs !== null) Object.assign(extra, { encoding: decodedAs.encoding, guessed: decodedAs.guessed });
     return { ...report, file: label, format, ...extra, rejectsPath: input.rejectsPath };

@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { FileError, errorFromName } from '../errors.js';
 import { type RecordDelimiter, recordCells } from '../io/csv-records.js';
 import { type RejectsStyle, csvRejectsStyle } from '../io/rejects-file.js';
+import type { ColumnMapping } from '../domain/import-mapping.js';
 import { type ImportRecord, type RowMapping, type UnknownColumnsAsker, mapRow } from './import-profiles.js';
 import { type BatchBytes, type Remap, type Tally, batchFromBytes, decodeBatch } from './record-batches.js';
 
@@ -67,6 +68,8 @@ export interface WorkerCsvSource {
   /** How the file is written, for a rejects file written alike. */
   rejectsStyle(): RejectsStyle;
   keyHint: string;
+  /** The column mapping the worker settled. */
+  mapping: ColumnMapping[];
   records: AsyncIterable<ImportRecord[]>;
   /** Stops the worker (safe to call twice). */
   close(): Promise<void>;
@@ -187,6 +190,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
       },
       rejectsStyle: () => csvRejectsStyle({ encoding: read.encoding, bom: opened.bom, sepLine: opened.sepLine, delimiter }, eol ?? '\n'),
       keyHint,
+      mapping: rowMapping.mapping,
       records: records(),
       close,
     };

@@ -65,6 +65,11 @@ export interface ImportOptions {
   onReject?: (row: { line: number; raw: string; reason: string }) => void;
   /** false: never bulk-load, even into an empty file (tests of the batched path). */
   bulk?: boolean;
+  /**
+   * Whether the file has a column for the key field: then a row without a key value is another
+   * profile than those that have one (see findExisting). Unknown: assumed.
+   */
+  keyInFile?: (key: string) => boolean;
   onProgress?: (rowsDone: number) => void;
 }
 
@@ -429,11 +434,17 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     return true;
   };
 
+  /**
+   * A row without a key value is matched by name: where the file has a column for the key, only to
+   * a profile without a key value (a profile with one would be found by a row that has it, maybe
+   * later in the file), else to any.
+   */
+  const keylessIn = (options.keyInFile?.(key) ?? true) ? key : null;
   const findExisting = (kind: Kind, request: ChangeRequest): Profile | undefined | 'ambiguous' => {
     const keyCell = keyCellOf(request.set, key);
     if (keyCell !== '') return finder.byKey(parseFieldValue(keyField, keyCell) as string | number);
     const name = nameOf(request);
-    return name === '' ? undefined : finder.byName(name, kind, claimed);
+    return name === '' ? undefined : finder.byName(name, kind, claimed, keylessIn);
   };
 
   const startBatch = () => {
@@ -548,6 +559,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
         if (!single && (inBatch >= batchSize || performance.now() - batchStarted > 250)) {
           store.commit();
           committed = { ...report };
+          finder.committed();
           // another process may write between two transactions: read states afresh
           prefetched = null;
           store.begin();
@@ -589,27 +601,61 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
  */
 interface Finder {
   byKey(value: string | number): Profile | undefined | 'ambiguous';
-  /** The first profile (by id) of that name and kind that no row has claimed. */
-  byName(name: string, kind: Kind, claimed: ClaimedIds): Profile | undefined;
+  /** The first profile (by id) of that name and kind that no row has claimed (and without a value of `withoutKey`, when given). */
+  byName(name: string, kind: Kind, claimed: ClaimedIds, withoutKey: string | null): Profile | undefined;
   companyId(name: string): number | undefined;
   /** A profile the import inserted (`before` null) or changed, as it is now. */
   stored(id: number, draft: ProfileDraft, before: ProfileDraft | null): void;
+  /** A batch was committed: another process may write before the next one. */
+  committed(): void;
 }
+
+/** A name shared by this many profiles keeps its ids for the import (see indexFinder). */
+const LONG_NAME_LIST = 16;
+/** At most this many such ids are kept at a time. */
+const NAME_IDS_KEPT = 200_000;
 
 /** Through the file's indexes. */
 function indexFinder(store: Store, key: string): Finder {
+  /** The ids of names shared by many profiles, each with how far its rows have claimed them. */
+  const lists = new Map<string, { ids: number[]; next: number }>();
+  let kept = 0;
   return {
     byKey(value) {
       const candidates = store.profiles.byKey(key, value);
       return candidates.length > 1 ? 'ambiguous' : candidates[0];
     },
-    byName(name, kind, claimed) {
+    byName(name, kind, claimed, withoutKey) {
       // ids first: a common name has hundreds of profiles, and only one is read in full
-      const id = store.profiles.idsByName(name, kind).find((candidate) => !claimed.has(candidate));
+      const k = `${kind}:${withoutKey ?? ''}:${nocase(name)}`;
+      let list = lists.get(k);
+      if (list === undefined) {
+        const ids = store.profiles.idsByName(name, kind, withoutKey);
+        if (ids.length < LONG_NAME_LIST) {
+          const id = ids.find((candidate) => !claimed.has(candidate));
+          return id === undefined ? undefined : store.profiles.byId(id);
+        }
+        // 24,000 rows of one name: reading the list and passing the claimed ids for every row
+        // took 136 s; kept, each row moves on from where the last one stopped. Claims only grow,
+        // and a profile that gets the name in this import is claimed by the row that gave it.
+        if (kept + ids.length > NAME_IDS_KEPT) {
+          lists.clear();
+          kept = 0;
+        }
+        list = { ids, next: 0 };
+        lists.set(k, list);
+        kept += ids.length;
+      }
+      while (list.next < list.ids.length && claimed.has(list.ids[list.next]!)) list.next++;
+      const id = list.ids[list.next];
       return id === undefined ? undefined : store.profiles.byId(id);
     },
     companyId: (name) => store.profiles.companyIdByName(name),
     stored() {},
+    committed() {
+      lists.clear();
+      kept = 0;
+    },
   };
 }
 
@@ -656,6 +702,7 @@ function loadedFinder(store: Store, key: string): Finder {
     // Every profile in the file is this import's: a row's own profile is claimed, and a company
     // made for key contacts is found by its own row through createdForContacts (applyRecords).
     byName: () => undefined,
+    committed() {},
     companyId: (name) => companies.get(nameKey('company', name))?.id,
     stored(id, draft, before) {
       const name = draft.kind === 'company' ? nameKey(draft.kind, draft.name) : null;

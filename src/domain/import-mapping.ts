@@ -346,6 +346,14 @@ function withHeader(target: ImportTarget, header: string): ImportTarget {
   return target;
 }
 
+/** Whether some column of the mapping fills `field` (directly, as one of several e-mail or phone columns, or as an address part). */
+export function mapsField(mapping: readonly ColumnMapping[], field: string): boolean {
+  return mapping.some((m) => {
+    const t = m.target;
+    return (t.type === 'field' && t.field === field) || (t.type === 'alternate' && t.field === field) || (t.type === 'address' && t.part === field);
+  });
+}
+
 function isField(target: ImportTarget, field: string): boolean {
   return target.type === 'field' && target.field === field;
 }

@@ -385,9 +385,10 @@ export class ProfileRepo {
   }
 
   /** Profiles of that name (NOCASE), by id: at most `limit` (20 to list candidates; 2 tell "one or more"). */
-  /** The ids of the profiles of a name (any case) and kind, oldest first. */
-  idsByName(name: string, kind: Kind): number[] {
-    return this.stmt('SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = ? ORDER BY id').pluck().all(name, kind) as number[];
+  /** The ids of the profiles of a name (any case) and kind, oldest first; with `withoutKey`, only those without a value of that key field. */
+  idsByName(name: string, kind: Kind, withoutKey: string | null = null): number[] {
+    const without = withoutKey === null ? '' : ` AND coalesce(${keyColumn(withoutKey)}, '') = ''`;
+    return this.stmt(`SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = ?${without} ORDER BY id`).pluck().all(name, kind) as number[];
   }
 
   byName(name: string, kind?: Kind, limit = 20): Profile[] {

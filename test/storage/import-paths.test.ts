@@ -92,6 +92,49 @@ describe('bulk load and batched import decide alike', () => {
   });
 });
 
+describe('rows without a key value in a file that has the key column', () => {
+  it('are other profiles than those with a key value, even when the keyed row comes later', async () => {
+    const store = openStore(path.join(dir, 'keyed.db'), { write: true });
+    stores.push(store);
+    const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
+    const run = async (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return importFile(ctx, { file, onConflict: 'update', dryRun: false, atomic: false });
+    };
+    await run('k3.csv', 'first_name,last_name,email,city\nAnna,Schmidt,a@example.org,Berlin\n');
+    const k4 = 'first_name,last_name,email,city\nAnna,Schmidt,,Hamburg\nAnna,Schmidt,a@example.org,Berlin\n';
+    expect(await run('k4.csv', k4)).toMatchObject({ inserted: 1, updated: 0, unchanged: 1, repeated: 0 });
+    expect(await run('k4.csv', k4)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, repeated: 0 });
+    expect(store.db.sqlite.prepare('SELECT email, city FROM profiles ORDER BY id').all()).toEqual([
+      { email: 'a@example.org', city: 'Berlin' },
+      { email: null, city: 'Hamburg' },
+    ]);
+    // a file without an e-mail column matches by name whoever has it
+    expect(await run('names.csv', 'Vorname;Nachname;Ort\nAnna;Schmidt;Berlin\n')).toMatchObject({ inserted: 0, unchanged: 1 });
+  });
+});
+
+describe('many rows of one name without a key', () => {
+  it('pair with their own profiles across batches (the name\'s ids kept between rows, forgotten at each commit)', async () => {
+    const store = openStore(path.join(dir, 'annas.db'), { write: true });
+    stores.push(store);
+    const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
+    const file = path.join(dir, 'annas.csv');
+    const rows = Array.from({ length: 300 }, (_, i) => `Anna,Schmidt,C${i}`);
+    fs.writeFileSync(file, `first_name,last_name,city\n${rows.join('\n')}\n`);
+    const run = () => importFile(ctx, { file, onConflict: 'update', dryRun: false, atomic: false, batchSize: 70, bulk: false });
+    expect(await run()).toMatchObject({ inserted: 300 });
+    // one changed row in the middle of a batch: only it is updated, and on its own profile
+    rows[150] = 'Anna,Schmidt,Neustadt';
+    fs.writeFileSync(file, `first_name,last_name,city\n${rows.join('\n')}\n`);
+    expect(await run()).toMatchObject({ inserted: 0, updated: 1, unchanged: 299 });
+    const cities = store.db.sqlite.prepare('SELECT city FROM profiles ORDER BY id').pluck().all() as string[];
+    expect(cities[150]).toBe('Neustadt');
+    expect(cities.filter((c) => c !== 'Neustadt')).toEqual(Array.from({ length: 300 }, (_, i) => `C${i}`).filter((c) => c !== 'C150'));
+  });
+});
+
 describe('IdIndex', () => {
   /** A table of id → key, as the rows would answer. */
   function rows() {
