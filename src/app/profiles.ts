@@ -163,6 +163,32 @@ export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
     const historyRows = store.history.deleteForProfile(id);
     // history rows of former contacts that name this company's id are not personal data of it
     store.profiles.delete(id);
+    store.profiles.retireId(id);
     return { profile, historyRows };
+  });
+}
+
+/** A profile that `remove` took, whose history is kept under its id (and what it was called). */
+export interface RemovedProfile {
+  id: number;
+  name: string | null;
+}
+
+/** The removed profile whose history a REF names (an id, or `#id`); undefined when none. */
+export function findRemoved(ctx: AppContext, ref: string): RemovedProfile | undefined {
+  const id = /^#?(\d+)$/.exec(ref.trim())?.[1];
+  if (id === undefined) return undefined;
+  const entries = ctx.store.read(() => ctx.store.history.query({ profileId: Number(id), limit: 1 }));
+  return entries.length === 0 ? undefined : { id: Number(id), name: entries[0]!.profile_name };
+}
+
+/** `forget` of a removed profile: the history `remove` kept is erased as forgetProfile erases it. */
+export function forgetRemoved(ctx: AppContext, id: number): number {
+  const { store } = ctx;
+  return store.writeErasing(() => {
+    if (store.profiles.byId(id)) throw new ValidationError('REF', `#${id} is not removed; forget it by its REF.`);
+    const historyRows = store.history.deleteForProfile(id);
+    store.profiles.retireId(id);
+    return historyRows;
   });
 }

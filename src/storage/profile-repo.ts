@@ -530,16 +530,25 @@ export class ProfileRepo {
 
   /**
    * The id of the next profile: past every id that ever had history, so an id is never given
-   * again while a removed profile's history (kept by `remove`) is under it. SQLite alone would
-   * give the highest id again once its profile is removed, and the new profile would inherit the
-   * old one's history. Read once a transaction (see `newTransaction`).
+   * again while a removed profile's history (kept by `remove`) is under it, and past every id
+   * forgotten (retireId). SQLite alone would give the highest id again once its profile is
+   * removed, and the new profile would inherit the old one's history. Read once a transaction
+   * (see `newTransaction`).
    */
   private nextId(): number {
     if (this.lastId === null) {
-      const row = this.stmt("SELECT max(coalesce((SELECT max(id) FROM profiles), 0), coalesce((SELECT max(profile_id) FROM history), 0)) AS n").get() as { n: number };
+      const row = this.stmt(
+        `SELECT max(coalesce((SELECT max(id) FROM profiles), 0), coalesce((SELECT max(profile_id) FROM history), 0),
+          coalesce((SELECT value FROM custfile_meta WHERE key = 'forgotten_id'), 0)) AS n`,
+      ).get() as { n: number };
       this.lastId = row.n;
     }
     return this.lastId + 1;
+  }
+
+  /** Keeps `id` from being given again once its profile and history are erased (migration 0040). */
+  retireId(id: number): void {
+    this.stmt("INSERT INTO custfile_meta (key, value) VALUES ('forgotten_id', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)").run(id);
   }
 
   /** A transaction begins or ends: another process may have added profiles in between. */

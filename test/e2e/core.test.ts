@@ -336,8 +336,23 @@ describe('erasure and ids, after imports', () => {
     const carl = json<{ source: string; field: string }[]>(sb.run(['--format', 'json', 'history', 'carl@example.org']));
     expect(carl.map((h) => h.source)).toEqual(['import:carl@example.org.csv']);
     // forgetting Carl erases Carl's history only: Bob's stays as remove promised
+    const carlId = sb.query<{ id: number }>("SELECT id FROM profiles WHERE email = 'carl@example.org'")[0]!.id;
     expect(sb.run(['forget', 'carl@example.org', '--yes']).code).toBe(0);
     expect(sb.query<{ n: number }>('SELECT count(*) AS n FROM history WHERE profile_id = ?', bob)[0]!.n).toBe(2);
+    // and a forgotten id is not given again either, though no history is left under it
+    const top = Math.max(...sb.query<{ id: number }>('SELECT id FROM profiles').map((r) => r.id), carlId);
+    expect(sb.run(['forget', String(top), '--yes']).code).toBe(0);
+    expect(sb.run(['add', 'person', '--name', 'Emil E']).code).toBe(0);
+    expect(sb.query<{ id: number }>("SELECT id FROM profiles WHERE name = 'Emil E'")[0]!.id).toBeGreaterThan(top);
+    // the history remove kept can be erased too, by the removed profile's id (GDPR)
+    const r = sb.run(['forget', String(bob), '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`Erased the 2 history entries of removed profile #${bob}`));
+    expect(sb.query<{ n: number }>('SELECT count(*) AS n FROM history WHERE profile_id = ?', bob)[0]!.n).toBe(0);
+    for (const file of fs.readdirSync(sb.dir).filter((f) => f.startsWith('customers.db'))) {
+      expect(fs.readFileSync(path.join(sb.dir, file)).includes(Buffer.from('bob@example.org')), file).toBe(false);
+    }
+    expect(sb.run(['forget', String(bob), '--yes']).code).toBe(3);
   });
 });
 
