@@ -170,15 +170,15 @@ describe('the real migrations', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('turn an empty file into schema 30 with every table, and pass the checks', () => {
+  it('turn an empty file into schema 40 with every table, and pass the checks', () => {
     const file = path.join(dir, 'empty.db');
     const db = new Database(file);
     try {
       expect(userVersion(db)).toBe(0);
-      expect(migrate(db, MIGRATIONS, file)).toEqual([10, 20, 30]);
-      expect(userVersion(db)).toBe(30);
-      expect(latestVersion(MIGRATIONS)).toBe(30);
-      expect(tables(db)).toEqual(['communications', 'history', 'profile_tags', 'profiles', 'sales', 'segments']);
+      expect(migrate(db, MIGRATIONS, file)).toEqual([10, 20, 30, 40]);
+      expect(userVersion(db)).toBe(40);
+      expect(latestVersion(MIGRATIONS)).toBe(40);
+      expect(tables(db)).toEqual(['communications', 'custfile_meta', 'history', 'profile_tags', 'profiles', 'sales', 'segments']);
       const triggers = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       expect(triggers).toEqual(['profiles_tags_insert', 'profiles_tags_update', 'sales_delete', 'sales_insert', 'sales_update']);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -190,7 +190,7 @@ describe('the real migrations', () => {
     // the version is in the file, not only in the connection
     const again = new Database(file, { readonly: true });
     try {
-      expect(userVersion(again)).toBe(30);
+      expect(userVersion(again)).toBe(40);
     } finally {
       again.close();
     }
