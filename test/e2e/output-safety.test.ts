@@ -29,6 +29,7 @@ describe('export --out', () => {
     const link = path.join(box.dir, 'link.db');
     fs.symlinkSync(box.db, link);
     expect(box.run(['export', '--out', link]).code).toBe(2);
+    expect(dumpDatabase(box.db)).toBe(before);
     // and a --db that is a link: SQLite names its journal after the real file
     const other = path.join(box.dir, 'via-link.db');
     fs.symlinkSync(box.db, other);
