@@ -98,6 +98,8 @@ export function importReads(database: string, input: string): { file: string; wh
   return [...databaseFiles(database), { file: input, what: 'the file being imported' }];
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
  * A file written whole or not at all: the bytes go to a temporary file beside it, which replaces
  * the file only on `commit` (a rename), so a failed export leaves an earlier file as it was and no
@@ -107,12 +109,20 @@ export function importReads(database: string, input: string): { file: string; wh
  */
 export class OutputFile {
   private committed = false;
+  /** Ctrl-C or a kill while writing: the temporary file goes, then the signal does what it does. */
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.abort();
+    process.kill(process.pid, signal);
+  };
+
   private constructor(
     readonly file: string,
     readonly stream: fs.WriteStream,
     private readonly temp: string | null,
     private readonly target: string,
-  ) {}
+  ) {
+    if (temp !== null) for (const signal of STOP_SIGNALS) process.once(signal, this.onSignal);
+  }
 
   static create(file: string): OutputFile {
     let target = path.resolve(file);
@@ -172,6 +182,7 @@ export class OutputFile {
       });
       if (this.temp !== null) fs.renameSync(this.temp, this.target);
       this.committed = true;
+      this.stopListening();
     } catch (err) {
       this.abort();
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -183,7 +194,12 @@ export class OutputFile {
   abort(): void {
     if (this.committed) return;
     this.committed = true;
+    this.stopListening();
     this.stream.destroy();
     if (this.temp !== null) fs.rmSync(this.temp, { force: true });
+  }
+
+  private stopListening(): void {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onSignal);
   }
 }

@@ -3,10 +3,11 @@
  * file only when whole, and no output may be the customer file or an import's own input; and a
  * --db that is not a custfile database is left as it was.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, dumpDatabase, runBin, sandbox, sha256 } from './helpers.js';
+import { BIN, type Sandbox, dumpDatabase, runBin, sandbox, sha256 } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -79,6 +80,27 @@ describe('export --out', () => {
     expect(box.run(['export', '--out', link]).code).toBe(0);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(fs.readFileSync(real, 'utf8'))).toHaveLength(2);
+  });
+});
+
+describe('export --out, stopped', () => {
+  it('a kill while it writes leaves the earlier file as it was and no temporary file', async () => {
+    const csv = path.join(box.dir, 'many.csv');
+    const rows = Array.from({ length: 40_000 }, (_, i) => `X${i},Person${i},Nr ${i},p${i}@example.org,Some notes about person ${i} that make the export longer`);
+    fs.writeFileSync(csv, `external_id,first_name,last_name,email,notes\n${rows.join('\n')}\n`);
+    expect(box.run(['import', csv, '-q']).code).toBe(0);
+    const out = path.join(box.dir, 'out.json');
+    fs.writeFileSync(out, 'OLD\n');
+    const child = spawn(process.execPath, [BIN, '--db', box.db, 'export', '--format', 'json', '--out', out], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // stop it once its temporary file is there (it is made before the first profile is read)
+    const temp = () => fs.readdirSync(box.dir).filter((f) => f.endsWith('.tmp'));
+    for (let i = 0; i < 2000 && temp().length === 0 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(temp()).toHaveLength(1);
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    expect(fs.readFileSync(out, 'utf8')).toBe('OLD\n');
+    expect(temp()).toEqual([]);
   });
 });
 
