@@ -27,10 +27,7 @@ export function csvRejectsStyle(sniffed: { encoding: string; bom: boolean; sepLi
 /** A text file written synchronously, line by line, in an encoding (rejects files are small). */
 class TextFileWriter {
   private fd: number;
-  constructor(
-    readonly file: string,
-    private readonly encoding: string,
-  ) {
+  constructor(readonly file: string) {
     try {
       this.fd = fs.openSync(file, 'w', 0o600);
     } catch (err) {
@@ -38,8 +35,9 @@ class TextFileWriter {
     }
   }
 
-  write(text: string): void {
-    fs.writeSync(this.fd, this.encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, this.encoding));
+  write(text: string, encoding: string): void {
+    const utf8 = encoding.toLowerCase().replace(/[^a-z0-9]/g, '') === 'utf8';
+    fs.writeSync(this.fd, utf8 ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding));
   }
 
   close(): void {
@@ -71,7 +69,9 @@ export class RejectsFile {
   }
 
   add(raw: string): void {
-    this.open().write(`${raw}${this.eol}`);
+    // the encoding is asked each time: a file read as UTF-8 may turn out to be Windows-1252 later
+    // (io/sniff.ts), and everything written before that was ASCII, the same in both
+    this.open().write(`${raw}${this.eol}`, this.style().encoding);
   }
 
   finish(): void {
@@ -86,11 +86,10 @@ export class RejectsFile {
     if (this.writer === null) {
       const style = this.style();
       this.eol = style.eol;
-      const utf8 = style.encoding.toLowerCase().replace(/[^a-z0-9]/g, '') === 'utf8';
-      this.writer = new TextFileWriter(this.file, utf8 ? 'utf8' : style.encoding);
+      this.writer = new TextFileWriter(this.file);
       const header = this.header();
       const start = `${style.preamble}${header !== null ? `${header}${this.eol}` : ''}`;
-      if (start !== '') this.writer.write(start);
+      if (start !== '') this.writer.write(start, style.encoding);
     }
     return this.writer;
   }

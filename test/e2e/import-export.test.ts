@@ -253,6 +253,13 @@ describe('import rules', () => {
       const expected = (encoding === 'windows-1252' ? '' : '\ufeff') + 'sep=;\r\nVorname;Nachname;E-Mail;Ort\r\nÄnne;Groß;kein-at;Gießen €\r\n';
       expect(iconv.decode(fs.readFileSync(rejects), encoding, { stripBOM: false }), label).toBe(expected);
     }
+    // a Windows-1252 file whose first umlaut comes after the first rejected row: still 1252
+    const late = ['Vorname;Nachname;E-Mail;Ort', 'Bad;Row;kein-at;Bonn', ...Array.from({ length: 3000 }, (_, i) => `Max${i};Muster;m${i}@example.org;Berlin`), 'Jürgen;Groß;jg-bad;Köln'];
+    const file = path.join(sb.dir, 'late.csv');
+    fs.writeFileSync(file, iconv.encode(`${late.join('\r\n')}\r\n`, 'windows-1252'));
+    const rejects = path.join(sb.dir, 'late-rejected.csv');
+    expect(sb.run(['import', file, '--rejects', rejects]).code).toBe(4);
+    expect(fs.readFileSync(rejects).equals(iconv.encode('Vorname;Nachname;E-Mail;Ort\r\nBad;Row;kein-at;Bonn\r\nJürgen;Groß;jg-bad;Köln\r\n', 'windows-1252'))).toBe(true);
   });
 
   it('rejected rows: line numbers, --rejects file, exit 4, good rows in', () => {
