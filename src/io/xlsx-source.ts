@@ -72,13 +72,19 @@ interface ReaderInternals {
  * 4.4.0). Here every entry is decoded by a StringDecoder, which keeps a split character for the
  * next chunk; exceljs passes text chunks through as they are.
  */
-function decodeEntriesWhole(reader: object): void {
+function decodeEntriesWhole(reader: object, limit: InflateLimit): void {
   const internals = reader as ReaderInternals;
+  const entryNames: Record<string, string | null> = { _parseRels: null, _parseWorkbook: 'xl/workbook.xml', _parseSharedStrings: 'xl/sharedStrings.xml', _parseStyles: 'xl/styles.xml' };
   for (const name of ['_parseRels', '_parseWorkbook', '_parseSharedStrings', '_parseStyles'] as const) {
     const parse = internals[name] as (entry: NodeJS.ReadableStream) => unknown;
     if (typeof parse !== 'function') continue;
-    (internals as unknown as Record<string, unknown>)[name] = (entry: NodeJS.ReadableStream) => {
+    (internals as unknown as Record<string, unknown>)[name] = (entry: NodeJS.ReadableStream & { path?: string }) => {
       entry.setEncoding('utf8');
+      const counted = limit.counter(entryNames[name] ?? entry.path ?? '');
+      entry.on('data', (text: string) => {
+        const err = counted(Buffer.byteLength(text));
+        if (err) (entry as unknown as { destroy(e: Error): void }).destroy(err);
+      });
       return parse.call(reader, entry);
     };
   }
@@ -86,13 +92,41 @@ function decodeEntriesWhole(reader: object): void {
   if (typeof parseWorksheet === 'function') {
     // a sheet arrives as the entry's chunks or, when it came before the shared strings, as a
     // temporary file's: decode either
-    internals._parseWorksheet = (chunks, sheetNo) => parseWorksheet.call(reader, utf8Text(chunks), sheetNo);
+    internals._parseWorksheet = (chunks, sheetNo) => parseWorksheet.call(reader, utf8Text(chunks, limit.counter(`xl/worksheets/sheet${sheetNo}.xml`)), sheetNo);
   }
 }
 
-async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/**
+ * What an entry may inflate to: the size the zip's directory declares for it (checked against the
+ * bomb limits before anything was read). A zip that declares less than it holds is a bomb in
+ * disguise: stopped at its declared size, before it fills the memory.
+ */
+interface InflateLimit {
+  /** A counter for one entry; it returns the error to stop with once the entry inflates past its size. */
+  counter(entry: string): (bytes: number) => RejectedInputError | null;
+}
+
+function inflateLimit(file: string, sizes: Map<string, number>): InflateLimit {
+  return {
+    counter(entry) {
+      // an entry the directory does not name (it would not be read) may have the largest size any entry has
+      const declared = sizes.get(entry) ?? Math.max(0, ...sizes.values());
+      let seen = 0;
+      return (bytes) => {
+        seen += bytes;
+        return seen > declared ? new RejectedInputError(`${file} holds more than its zip directory declares (${entry} inflates past ${declared.toLocaleString('en')} bytes); it looks like a zip bomb and was not read.`) : null;
+      };
+    },
+  };
+}
+
+async function* utf8Text(chunks: AsyncIterable<Buffer | string>, count: (bytes: number) => RejectedInputError | null): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
-  for await (const chunk of chunks) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  for await (const chunk of chunks) {
+    const err = count(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+    if (err) throw err;
+    yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  }
   const rest = decoder.end();
   if (rest) yield rest;
 }
@@ -101,7 +135,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
   // a zip is read from its directory at the end: it needs a file, not a stream
   if (file === '-') throw new UsageError('an xlsx sheet cannot be read from stdin; give its file name.');
   checkReadable(file);
-  checkZip(file);
+  const zip = checkZip(file);
   const ExcelJS = (await import('exceljs')).default;
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
@@ -110,7 +144,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
     worksheets: 'emit',
     entries: 'ignore',
   });
-  decodeEntriesWhole(reader);
+  decodeEntriesWhole(reader, inflateLimit(file, zip.sizes));
   const model = reader as unknown as {
     model?: { sheets?: { id: number; name: string; rId: string }[] };
     workbookRels?: { Id: string; Target: string }[];

@@ -1,7 +1,8 @@
 /**
  * Checks a zip archive's central directory before anything inflates it: file size, entry count,
  * total uncompressed size and compression ratio. A zip bomb (or a file that is no zip at all)
- * is a clear RejectedInputError, never an out-of-memory crash.
+ * is a clear RejectedInputError, never an out-of-memory crash. The sizes an entry declares can
+ * lie: the reader counts what it inflates against them (xlsx-source.ts `decodeEntriesWhole`).
  */
 import fs from 'node:fs';
 import { RejectedInputError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface ZipSummary {
   entries: number;
   compressed: number;
   uncompressed: number;
+  /** Each entry's uncompressed size as the directory declares it, by name: what inflating it may give at most. */
+  sizes: Map<string, number>;
 }
 
 export function checkZip(file: string, limits = ZIP_LIMITS): ZipSummary {
@@ -52,6 +55,7 @@ export function checkZip(file: string, limits = ZIP_LIMITS): ZipSummary {
     let p = 0;
     let compressed = 0;
     let uncompressed = 0;
+    const sizes = new Map<string, number>();
     for (let n = 0; n < entries; n++) {
       if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL) throw notZip();
       const c = dir.readUInt32LE(p + 20);
@@ -62,12 +66,14 @@ export function checkZip(file: string, limits = ZIP_LIMITS): ZipSummary {
       if (u > 1024 * 1024 && u / Math.max(1, c) > limits.maxRatio) {
         throw new RejectedInputError(`${file} looks like a zip bomb (an entry expands ${Math.round(u / Math.max(1, c))}×); it was not read.`);
       }
-      p += 46 + dir.readUInt16LE(p + 28) + dir.readUInt16LE(p + 30) + dir.readUInt16LE(p + 32);
+      const nameLength = dir.readUInt16LE(p + 28);
+      sizes.set(dir.toString('utf8', p + 46, p + 46 + nameLength), u);
+      p += 46 + nameLength + dir.readUInt16LE(p + 30) + dir.readUInt16LE(p + 32);
     }
     if (uncompressed > limits.maxTotalUncompressed) {
       throw new RejectedInputError(`${file} would expand to ${Math.round(uncompressed / 1024 / 1024)} MiB, more than custfile reads as xlsx; it was not read.`);
     }
-    return { entries, compressed, uncompressed };
+    return { entries, compressed, uncompressed, sizes };
   } finally {
     fs.closeSync(fd);
   }

@@ -93,3 +93,24 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     await expect(openXlsxSource(path.join(dir, 'd.xlsx'), {})).rejects.toThrow('cannot be read (it is a folder).');
   });
 });
+
+describe('openXlsxSource counts what it inflates', () => {
+  it('a zip whose directory declares less than an entry holds is refused at the declared size (a bomb in disguise)', async () => {
+    const file = path.join(dir, 'liar.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('S');
+    sheet.addRow(['name', 'email']);
+    for (let i = 0; i < 2000; i++) sheet.addRow([`Person ${i}`, `p${i}@example.org`]);
+    await workbook.xlsx.writeFile(file);
+    // declare 1,000 bytes for the sheet, in its local header and in the central directory
+    const bytes = fs.readFileSync(file);
+    const name = Buffer.from('xl/worksheets/sheet1.xml');
+    for (let i = 0; i + 46 < bytes.length; i++) {
+      const signature = bytes.readUInt32LE(i);
+      if (signature === 0x04034b50 && bytes.subarray(i + 30, i + 30 + bytes.readUInt16LE(i + 26)).equals(name)) bytes.writeUInt32LE(1000, i + 22);
+      if (signature === 0x02014b50 && bytes.subarray(i + 46, i + 46 + bytes.readUInt16LE(i + 28)).equals(name)) bytes.writeUInt32LE(1000, i + 24);
+    }
+    fs.writeFileSync(file, bytes);
+    await expect(readAll(file)).rejects.toThrow(`${file} holds more than its zip directory declares (xl/worksheets/sheet1.xml inflates past 1,000 bytes); it looks like a zip bomb and was not read.`);
+  });
+});
