@@ -51,6 +51,11 @@ export function importFormat(file: string, flag: string | undefined): ImportForm
   return 'csv';
 }
 
+/** `--sheet` names a sheet of an xlsx file; given for another format it would be silently ignored. */
+export function checkSheetOption(sheet: string | undefined, format: string, label: string): void {
+  if (sheet !== undefined && format !== 'xlsx') throw new UsageError(`--sheet names a sheet of an xlsx file, and ${label} is read as ${format}; pass --format xlsx if it is one.`);
+}
+
 export function historySource(file: string): string {
   return file === '-' ? 'import:stdin' : `import:${path.basename(file)}`;
 }
@@ -58,6 +63,7 @@ export function historySource(file: string): string {
 export async function importFile(ctx: AppContext, input: ImportFileInput): Promise<ImportFileReport> {
   const format = importFormat(input.file, input.format);
   const label = input.file === '-' ? 'stdin' : input.file;
+  checkSheetOption(input.sheet, format, label);
   let header: string | null = null;
   /** How the source is written, for a rejects file written alike (known once its header is read). */
   let rejectsStyle: () => RejectsStyle = () => PLAIN_REJECTS;

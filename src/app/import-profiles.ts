@@ -90,6 +90,10 @@ export interface ImportReport {
   dryRun: boolean;
   /** A structural error that ended the import early. */
   stopped?: string;
+  /** `--atomic` with rejected rows: nothing was written, the counts are what would have been. */
+  rolledBack?: boolean;
+  /** What was done with a row whose key exists. */
+  onConflict?: OnConflict;
 }
 
 /** One record ready to apply: a tabular row (mapped now, or when `result` is first read), or a vCard. */
@@ -314,7 +318,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   const started = performance.now();
   const { store, clock } = ctx;
   const keyField = fieldByName(key)!;
-  const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, repeated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun };
+  const report: ImportReport = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, repeated: 0, rejections: [], key, seconds: 0, dryRun: options.dryRun, onConflict: options.onConflict };
   // decided again inside the write lock: another import may have filled the file meanwhile
   store.begin();
   let bulk: boolean;
@@ -582,6 +586,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   }
   if (options.dryRun || (options.atomic && report.rejected > 0)) {
     store.rollback();
+    if (!options.dryRun) report.rolledBack = true;
   } else {
     try {
       bulkLoad?.finish();

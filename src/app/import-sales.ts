@@ -57,7 +57,7 @@ import { PLAIN_REJECTS, RejectsFile, type RejectsStyle } from '../io/rejects-fil
 import { ClaimedIds } from './claimed-ids.js';
 import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
-import type { ImportFileReport } from './import-file.js';
+import { type ImportFileReport, checkSheetOption } from './import-file.js';
 import { keyIdentity } from '../storage/profile-repo.js';
 import { checkKey, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
@@ -346,6 +346,7 @@ function salesFormat(file: string, flag: string | undefined): 'csv' | 'xlsx' {
 export async function importSalesFile(ctx: AppContext, input: ImportSalesInput): Promise<SalesImportReport> {
   const started = performance.now();
   const format = salesFormat(input.file, input.format);
+  checkSheetOption(input.sheet, format, input.file === '-' ? 'stdin' : input.file);
   const label = input.file === '-' ? 'stdin' : input.file;
   let source: TabularSource;
   /** How the source is written, for a rejects file written alike (a CSV's; an xlsx's rows as CSV text). */
@@ -495,7 +496,10 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
       }
       throw err;
     }
-    if (input.dryRun || (input.atomic && report.rejected > 0)) store.rollback();
+    if (input.dryRun || (input.atomic && report.rejected > 0)) {
+      store.rollback();
+      if (!input.dryRun) report.rolledBack = true;
+    }
     else {
       flush();
       if (bulkLoad !== null) {

@@ -101,6 +101,24 @@ export function importReads(database: string, input: string): { file: string; wh
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
+ * Ctrl-C or a kill while a temporary file is written: the file goes, then the signal does what it
+ * does. Listening starts before the file exists: a signal between the two would leave it behind.
+ * Returns what stops the listening.
+ */
+function guardTemp(temp: string): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    release();
+    fs.rmSync(temp, { force: true });
+    process.kill(process.pid, signal);
+  };
+  const release = () => {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+  };
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+  return release;
+}
+
+/**
  * A file written whole or not at all: the bytes go to a temporary file beside it, which replaces
  * the file only on `commit` (a rename), so a failed export leaves an earlier file as it was and no
  * empty one behind. A new file is owner-only (0600: exports hold personal data); a file replaced
@@ -109,24 +127,23 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  */
 export class OutputFile {
   private committed = false;
-  /** Ctrl-C or a kill while writing: the temporary file goes, then the signal does what it does. */
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.abort();
-    process.kill(process.pid, signal);
-  };
 
   private constructor(
     readonly file: string,
     readonly stream: fs.WriteStream,
     private readonly temp: string | null,
     private readonly target: string,
-  ) {
-    if (temp !== null) for (const signal of STOP_SIGNALS) process.once(signal, this.onSignal);
-  }
+    /** Stops removing the temporary file on a signal (see guardTemp). */
+    private readonly release: () => void,
+  ) {}
 
   static create(file: string): OutputFile {
     let target = path.resolve(file);
     let mode = 0o600;
+    // a link to a file not made yet: the file is made where it points, the link stays
+    if (statOrNull(target) === null && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+    }
     const stat = statOrNull(target);
     if (stat?.isDirectory()) throw fileError(file, Object.assign(new Error('folder'), { code: 'EISDIR' }), 'written');
     if (stat !== null && !stat.isFile()) return OutputFile.inPlace(file, target);
@@ -135,11 +152,13 @@ export class OutputFile {
       mode = stat.mode & 0o777;
     }
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    const release = guardTemp(temp);
     let fd: number;
     try {
       fs.rmSync(temp, { force: true });
       fd = fs.openSync(temp, 'wx', 0o600);
     } catch (err) {
+      release();
       const code = (err as NodeJS.ErrnoException).code;
       // a folder that takes no new file, but the file itself may be writable
       if (stat !== null && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return OutputFile.inPlace(file, target);
@@ -150,7 +169,7 @@ export class OutputFile {
     } catch {
       // the owner-only mode of the open stays
     }
-    return new OutputFile(file, OutputFile.streamOf(temp, fd, true), temp, target);
+    return new OutputFile(file, OutputFile.streamOf(temp, fd, true), temp, target, release);
   }
 
   private static inPlace(file: string, target: string): OutputFile {
@@ -160,7 +179,7 @@ export class OutputFile {
     } catch (err) {
       throw fileError(file, err, 'written');
     }
-    return new OutputFile(file, OutputFile.streamOf(target, fd, false), null, target);
+    return new OutputFile(file, OutputFile.streamOf(target, fd, false), null, target, () => {});
   }
 
   private static streamOf(file: string, fd: number, flush: boolean): fs.WriteStream {
@@ -182,7 +201,7 @@ export class OutputFile {
       });
       if (this.temp !== null) fs.renameSync(this.temp, this.target);
       this.committed = true;
-      this.stopListening();
+      this.release();
     } catch (err) {
       this.abort();
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -194,12 +213,8 @@ export class OutputFile {
   abort(): void {
     if (this.committed) return;
     this.committed = true;
-    this.stopListening();
+    this.release();
     this.stream.destroy();
     if (this.temp !== null) fs.rmSync(this.temp, { force: true });
-  }
-
-  private stopListening(): void {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onSignal);
   }
 }

@@ -12,20 +12,25 @@ export function formatImportReport(r: Report): string[] {
   const lines: string[] = [];
   const rate = r.seconds > 0 ? Math.round(r.rows / r.seconds) : r.rows;
   const head = [
-    `${r.file}: ${r.rows.toLocaleString('en')} rows`,
+    `${r.file}: ${r.rows.toLocaleString('en')} row${r.rows === 1 ? '' : 's'}`,
     r.encoding ? `${r.encoding}${r.guessed ? ' (guessed)' : ''}` : null,
     r.delimiter ? `delimiter ${r.delimiter === '\t' ? 'tab' : `'${r.delimiter}'`}` : null,
     `key ${r.key}`,
   ].filter(Boolean).join(', ');
   lines.push(head);
+  // a dry run, or --atomic with rejected rows: nothing was written, the counts are what would have been
+  const would = r.dryRun || r.rolledBack === true;
   const counts = r.sales
-    ? `${r.dryRun ? 'would record' : 'recorded'} ${r.inserted} sale${r.inserted === 1 ? '' : 's'}, ${r.unchanged} already recorded, rejected ${r.rejected}`
-    : `${r.dryRun ? 'would insert' : 'inserted'} ${r.inserted}, ${r.dryRun ? 'would update' : 'updated'} ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped}, rejected ${r.rejected}` +
+    ? `${would ? 'would record' : 'recorded'} ${r.inserted} sale${r.inserted === 1 ? '' : 's'}, ${r.unchanged} already recorded, rejected ${r.rejected}`
+    : `${would ? 'would insert' : 'inserted'} ${r.inserted}, ${would ? 'would update' : 'updated'} ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped}, rejected ${r.rejected}` +
       (r.companiesCreated > 0 ? ` (${r.companiesCreated} companies created for key contacts)` : '');
   lines.push(`${counts} in ${r.seconds.toFixed(2)} s (${rate.toLocaleString('en')} rows/s)${r.dryRun ? '; dry run, nothing was written' : ''}.`);
   if (r.ignoredColumns && r.ignoredColumns.length > 0) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
   if (r.repeated !== undefined && r.repeated > 0) {
-    lines.push(`  ${r.repeated} row${r.repeated === 1 ? ' repeats' : 's repeat'} the ${r.key} of an earlier row: applied in file order, the later row wins (where they differ, every import of the file changes the profile twice).`);
+    const rows = `${r.repeated} row${r.repeated === 1 ? ' repeats' : 's repeat'} the ${r.key} of an earlier row`;
+    lines.push(r.onConflict === 'update' || r.onConflict === undefined
+      ? `  ${rows}: applied in file order, the later row wins (where they differ, every import of the file changes the profile twice).`
+      : `  ${rows}: ${r.onConflict === 'skip' ? 'skipped' : 'rejected'} (--on-conflict ${r.onConflict}).`);
   }
   for (const rej of r.rejections) lines.push(`  line ${rej.line}: ${rej.reason}`);
   if (r.rejected > r.rejections.length) lines.push(`  … and ${r.rejected - r.rejections.length} more`);

@@ -139,7 +139,8 @@ export async function renderShow(view: ProfileView, format: Format, out: Output,
   const pairs: [string, string][] = [];
   for (const f of FIELDS) {
     if (SHOWN_ELSEWHERE.has(f.name) || !f.kinds.includes(p.kind)) continue;
-    const text = valueText(p, f.name);
+    // stored times read as the local time they were (as "Last changes" shows them)
+    const text = f.type === 'timestamp' ? localTime(String(p[f.name as keyof typeof p] ?? '')) : valueText(p, f.name);
     if (text !== '') pairs.push([f.name, text]);
   }
   if (p.tags.length > 0) pairs.push(['tags', p.tags.join(', ')]);

@@ -382,6 +382,8 @@ describe('stored times against local days', () => {
     const local = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
     expect(at).toMatch(/Z$/);
     expect(sb.run(['--format', 'table', 'history'], { env }).stdout).toContain(local);
+    const shown = sb.run(['--format', 'table', 'show', 'Jetzt GmbH'], { env }).stdout;
+    expect(shown).toContain(local);
     // stale: last looked after on the local day it was changed
     const stale = (on: string) => {
       const r = sb.run(['--format', 'json', 'remind', '--on', on, '--stale', '30d', '--within', '0d'], { env });

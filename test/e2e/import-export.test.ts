@@ -297,6 +297,9 @@ describe('import rules', () => {
     const atomic = sb.run(['import', file, '--atomic']);
     expect(atomic.code).toBe(4);
     expect(atomic.stderr).toMatch(/nothing was imported/);
+    // the counts say what would have been, not what was
+    expect(atomic.stderr).toMatch(/would insert 1, would update 0/);
+    expect(sb.run(['import', file, '--sheet', 'Kunden']).stderr).toMatch(/--sheet names a sheet of an xlsx file, and .*mixed\.csv is read as csv/);
     expect(dumpDatabase(sb.db)).toBe(before);
     const good = path.join(sb.dir, 'good.csv');
     fs.writeFileSync(good, 'email,last_name\nx@example.org,X\ny@example.org,Y\n');

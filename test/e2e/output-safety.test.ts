@@ -80,6 +80,12 @@ describe('export --out', () => {
     expect(box.run(['export', '--out', link]).code).toBe(0);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(fs.readFileSync(real, 'utf8'))).toHaveLength(2);
+    // a link to a file not made yet: made where it points, the link stays
+    const dangling = path.join(box.dir, 'later.json');
+    fs.symlinkSync('made-later.json', dangling);
+    expect(box.run(['export', '--out', dangling]).code).toBe(0);
+    expect(fs.lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(box.dir, 'made-later.json'), 'utf8'))).toHaveLength(2);
   });
 });
 
