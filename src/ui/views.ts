@@ -64,7 +64,7 @@ export function historyView(): ListView<HistoryLine> {
   return {
     table: [
       { header: 'when', get: (h) => localTime(h.at) },
-      { header: 'id', get: (h) => String(h.profile_id) },
+      { header: 'profile_id', get: (h) => String(h.profile_id) },
       { header: 'name', get: (h) => dash(h.name) },
       { header: 'field', get: (h) => h.field },
       { header: 'old', get: (h) => dash(h.old) },
@@ -361,7 +361,8 @@ export function saleListView(): ListView<Sale> {
     table: [
       { header: 'date', get: (s) => s.date },
       { header: 'amount', get: (s) => formatCents(s.amount_cents) },
-      { header: 'id', get: (s) => String(s.profile_id) },
+      // the profile's id (a sale's own id is `id` in CSV and JSON)
+      { header: 'profile_id', get: (s) => String(s.profile_id) },
       { header: 'name', get: (s) => text(s.profile_name) },
       { header: 'item', get: (s) => text(s.item) },
       { header: 'source', get: (s) => s.source },
