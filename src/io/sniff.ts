@@ -91,6 +91,37 @@ export function isUtf8(b: Uint8Array, complete: boolean): boolean {
   return true;
 }
 
+/**
+ * Text that is not UTF-8 as a whole but holds well-formed UTF-8 characters beyond ASCII (two or
+ * more, so that a stray pair of Windows-1252 letters that happens to be UTF-8 does not count):
+ * the line of the first byte that is not UTF-8; null for text that is one or the other.
+ */
+export function mixedUtf8(b: Uint8Array): { line: number } | null {
+  let characters = 0;
+  let firstBad = -1;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    let ok = need > 0 && i + need < b.length;
+    for (let k = 1; ok && k <= need; k++) ok = b[i + k]! >= 0x80 && b[i + k]! <= 0xbf;
+    if (ok && isUtf8(b.subarray(i, i + need + 1), true)) {
+      characters++;
+      i += need + 1;
+    } else {
+      if (firstBad < 0 && i + need < b.length) firstBad = i;
+      i++;
+    }
+  }
+  if (characters < 2 || firstBad < 0) return null;
+  let line = 1;
+  for (let i = 0; i < firstBad; i++) if (b[i] === 0x0a) line++;
+  return { line };
+}
+
 /** UTF-16 without a BOM: in the first bytes, NUL in one byte of (nearly) every pair and not the other. */
 function bomlessUtf16(b: Buffer): 'utf16le' | 'utf16be' | null {
   const pairs = Math.min(Math.floor(b.length / 2), 256);
@@ -251,6 +282,16 @@ export async function decodeStream(input: Readable, options: { encoding?: string
     encoding = sniffed.encoding;
     guessed = sniffed.guessed;
     skip = sniffed.bomLength;
+    if (encoding === 'windows-1252') {
+      // bytes that are not UTF-8, beside characters that are: read either way, some text would be
+      // garbled (Ã¤ for ä, or the other way round), so the user says which
+      const mixed = mixedUtf8(first);
+      if (mixed !== null) {
+        throw new RejectedInputError(
+          `${options.label ?? 'The input'} line ${mixed.line}: the text mixes UTF-8 characters with bytes that are not UTF-8 (Windows-1252?); pass --encoding utf8 or --encoding windows-1252 to say how it is written.`,
+        );
+      }
+    }
   }
 
   const rest = async function* (): AsyncGenerator<Buffer> {

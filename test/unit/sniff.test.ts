@@ -11,6 +11,7 @@ import {
   isUtf8,
   sniffCsv,
   sniffDelimiter,
+  mixedUtf8,
   sniffEncoding,
 } from '../../src/io/sniff.js';
 
@@ -203,6 +204,19 @@ describe('decodeStream', () => {
     expect(error).toBeInstanceOf(RejectedInputError);
     expect((error as Error).message).toBe(`kunden.csv line ${SNIFF_BYTES / 2 + 2}: the bytes are not valid UTF-8 (UTF-8 was read before); pass --encoding with the file's encoding, e.g. --encoding windows-1252.`);
     expect((error as Error).message).not.toContain('Müller');
+  });
+
+  it('UTF-8 characters beside bytes that are not UTF-8 in the sniffed start: refused, naming the line, until --encoding says', async () => {
+    const data = Buffer.concat([Buffer.from('Vorname;Nachname\nÄnne;Früh\n', 'utf8'), iconv.encode('Jörg;Groß\n', 'windows-1252')]);
+    await expect(decodeStream(Readable.from([data]), { label: 'mix.csv' })).rejects.toThrow(
+      'mix.csv line 3: the text mixes UTF-8 characters with bytes that are not UTF-8 (Windows-1252?); pass --encoding utf8 or --encoding windows-1252 to say how it is written.',
+    );
+    const told = await decodeStream(Readable.from([data]), { encoding: 'windows-1252' });
+    expect(await readAll(told.stream)).toBe('Vorname;Nachname\nÃ„nne;FrÃ¼h\nJörg;Groß\n');
+    // Windows-1252 alone, and one accidental pair that happens to be UTF-8, are Windows-1252
+    expect(mixedUtf8(iconv.encode('Jörg;Groß;Ä;€\n', 'windows-1252'))).toBeNull();
+    expect(mixedUtf8(Buffer.concat([iconv.encode('Jörg\n', 'windows-1252'), Buffer.from([0xc3, 0xa4, 0x0a])]))).toBeNull();
+    expect(mixedUtf8(Buffer.from('Grüße\n', 'utf8'))).toBeNull();
   });
 
   it('a file told to be UTF-8 (a BOM) does not fall back', async () => {
