@@ -62,10 +62,10 @@ export class NotFoundError extends AppError {
 /** A REF that matches more than one profile (exit 3); the message lists the candidates. */
 export class AmbiguousRefError extends AppError {
   readonly candidates: readonly { id: number; label: string }[];
-  constructor(ref: string, candidates: readonly { id: number; label: string }[]) {
+  constructor(ref: string, candidates: readonly { id: number; label: string }[], hint = 'use the id instead') {
     const list = candidates.map((c) => `#${c.id} ${c.label}`).join('; ');
     super(
-      `"${ref}" matches ${candidates.length} profiles (${list}); use the id instead.`,
+      `"${ref}" matches ${candidates.length} profiles (${list}); ${hint}.`,
       ExitCode.notFound,
     );
     this.candidates = candidates;
@@ -80,6 +80,19 @@ export class RejectedInputError extends AppError {
 }
 
 /** The database stayed locked by another process past the busy timeout (exit 5). */
+/**
+ * An erasure that committed, but whose old page copies could not be overwritten yet: another
+ * process holds the file open (exit 5, as a lock is). They go when it closes the file.
+ */
+export class ErasureHeldError extends AppError {
+  constructor(path: string, done: string) {
+    super(
+      `${done}, but another process has ${path} open, so old copies of its pages stay in the file until that process closes it; any custfile command after that finishes the erasure.`,
+      ExitCode.locked,
+    );
+  }
+}
+
 export class LockedError extends AppError {
   constructor(path: string, options?: { cause?: unknown }) {
     super(

@@ -1,12 +1,12 @@
 /** `custfile history [REF] [--field F] [--since DATE|30d] [--trend]`. */
-import { NotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { localDayStart, resolveDateInput } from '../domain/dates.js';
 import { FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
 import type { TrendEntry } from '../storage/stats-repo.js';
 import type { AppContext } from './context.js';
-import type { Store } from '../storage/store.js';
+import { resolveSubject } from './profiles.js';
 import { resolveRef } from './resolve-ref.js';
 
 export interface HistoryInput {
@@ -60,25 +60,17 @@ function resolveSince(text: string | undefined, today: string): string | undefin
   return d;
 }
 
-/**
- * The profile a `history REF` is about: a profile's REF, or the id of a removed one (its history
- * is kept: `remove` says so, and `history 7` must still show it).
- */
-function historySubject(store: Store, ref: string): number {
-  try {
-    return resolveRef(store, ref).id;
-  } catch (err) {
-    const id = /^#?(\d+)$/.exec(ref.trim())?.[1];
-    if (err instanceof NotFoundError && id !== undefined && store.history.query({ profileId: Number(id), limit: 1 }).length > 0) return Number(id);
-    throw err;
-  }
+/** The profile a `history REF` is about: a profile, or a removed one by its id (app/profiles.ts resolveSubject). */
+function historySubject(ctx: AppContext, ref: string): number {
+  const subject = resolveSubject(ctx, ref);
+  return 'removed' in subject ? subject.removed.id : subject.profile.id;
 }
 
 export function readHistory(ctx: AppContext, input: HistoryInput): HistoryLine[] {
   checkField(input.field);
   const since = resolveSince(input.since, ctx.clock.today());
   return ctx.store.read(() => {
-    const profileId = input.ref !== undefined ? historySubject(ctx.store, input.ref) : undefined;
+    const profileId = input.ref !== undefined ? historySubject(ctx, input.ref) : undefined;
     const entries = ctx.store.history.query({
       profileId,
       field: input.field,

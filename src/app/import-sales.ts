@@ -369,7 +369,9 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     today: ctx.clock.today(),
     dateFormat: input.dateFormat,
     slashOrder: input.dateFormat ? undefined : decideSlashOrder(sample.map((r) => r.cells[mapping.date.index] ?? '')),
-    decimal: decideDecimal(sample.map((r) => r.cells[mapping.amount.index] ?? ''), format === 'csv' ? source.delimiter : undefined),
+    // an xlsx's number cells read as 1234.5 whatever the sheet's locale, so they tell nothing about
+    // how its text cells were typed: there a 1.500 stays ambiguous
+    decimal: format === 'csv' ? decideDecimal(sample.map((r) => r.cells[mapping.amount.index] ?? ''), source.delimiter) : undefined,
   };
 
   const report: SalesImportReport = {

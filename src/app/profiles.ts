@@ -1,7 +1,7 @@
 /**
  * Creating, changing and removing profiles, each in one IMMEDIATE transaction with its history.
  */
-import { ValidationError } from '../errors.js';
+import { AmbiguousRefError, NotFoundError, ValidationError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import {
   type ChangeRequest,
@@ -17,7 +17,7 @@ import {
 } from '../domain/profile.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './context.js';
-import { resolveRef } from './resolve-ref.js';
+import { describe as describeProfile, resolveRef } from './resolve-ref.js';
 
 export interface AddInput {
   kind: Kind;
@@ -165,7 +165,7 @@ export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
     store.profiles.delete(id);
     store.profiles.retireId(id);
     return { profile, historyRows };
-  });
+  }, (r) => `#${r.profile.id} was erased with its notes, sales and ${r.historyRows} history entries`);
 }
 
 /** A profile that `remove` took, whose history is kept under its id (and what it was called). */
@@ -174,12 +174,36 @@ export interface RemovedProfile {
   name: string | null;
 }
 
-/** The removed profile whose history a REF names (an id, or `#id`); undefined when none. */
-export function findRemoved(ctx: AppContext, ref: string): RemovedProfile | undefined {
-  const id = /^#?(\d+)$/.exec(ref.trim())?.[1];
-  if (id === undefined) return undefined;
-  const entries = ctx.store.read(() => ctx.store.history.query({ profileId: Number(id), limit: 1 }));
-  return entries.length === 0 ? undefined : { id: Number(id), name: entries[0]!.profile_name };
+/**
+ * What a REF names for `forget` and `history`: a profile, or a removed one whose history is kept
+ * (by its id, or `#id`). A REF that names both (id 2 removed, a profile with external id "2") is
+ * ambiguous, never guessed: `forget` erases for good. `#2` names the id alone.
+ */
+export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile } | { removed: RemovedProfile } {
+  const { store } = ctx;
+  return store.read(() => {
+    const text = ref.trim();
+    const idText = /^#?([1-9]\d*)$/.exec(text)?.[1];
+    let removed: RemovedProfile | undefined;
+    if (idText !== undefined && !store.profiles.byId(Number(idText))) {
+      const entries = store.history.query({ profileId: Number(idText), limit: 1 });
+      if (entries.length > 0) removed = { id: Number(idText), name: entries[0]!.profile_name };
+    }
+    if (text.startsWith('#') && idText !== undefined) {
+      if (removed) return { removed };
+      return { profile: resolveRef(store, idText) };
+    }
+    let profile: Profile | undefined;
+    try {
+      profile = resolveRef(store, text);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || removed === undefined) throw err;
+    }
+    if (profile && removed) {
+      throw new AmbiguousRefError(text, [{ id: removed.id, label: `${removed.name ?? ''} (removed)`.trim() }, { id: profile.id, label: describeProfile(profile) }], `write #${removed.id} for the removed one`);
+    }
+    return profile ? { profile } : { removed: removed! };
+  });
 }
 
 /** `forget` of a removed profile: the history `remove` kept is erased as forgetProfile erases it. */
@@ -190,5 +214,5 @@ export function forgetRemoved(ctx: AppContext, id: number): number {
     const historyRows = store.history.deleteForProfile(id);
     store.profiles.retireId(id);
     return historyRows;
-  });
+  }, (rows) => `the ${rows} history entries of removed profile #${id} were erased`);
 }

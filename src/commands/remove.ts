@@ -1,6 +1,6 @@
 /** `custfile remove REF [--yes]` and `custfile forget REF [--yes]` */
 import type { Command } from 'commander';
-import { NotFoundError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type Deps, type Session, action, examples } from './shared.js';
 
 async function confirmed(session: Session, question: string, yes: boolean | undefined): Promise<boolean> {
@@ -39,14 +39,11 @@ export function registerRemove(program: Command, deps: Deps): void {
     .addHelpText('after', examples('custfile forget 12', 'custfile forget anna@example.org --yes'))
     .action(action(deps, async (session, ref: string, opts: { yes?: boolean }) => {
       const ctx = await session.context(true);
-      const { findForRemoval, findRemoved, forgetProfile, forgetRemoved } = await import('../app/profiles.js');
-      let profile;
-      try {
-        profile = findForRemoval(ctx, ref);
-      } catch (err) {
+      const { forgetProfile, forgetRemoved, resolveSubject } = await import('../app/profiles.js');
+      const subject = resolveSubject(ctx, ref);
+      if ('removed' in subject) {
         // a removed profile's id: its kept history is what there is to erase
-        const removed = err instanceof NotFoundError ? findRemoved(ctx, ref) : undefined;
-        if (removed === undefined) throw err;
+        const { removed } = subject;
         if (!(await confirmed(session, `Erase the kept history of removed profile #${removed.id} ${removed.name ?? ''} for good?`, opts.yes))) {
           session.say('Nothing erased.');
           return;
@@ -55,6 +52,7 @@ export function registerRemove(program: Command, deps: Deps): void {
         session.say(`Erased the ${rows} history entries of removed profile #${removed.id}.`);
         return;
       }
+      const { profile } = subject;
       if (!(await confirmed(session, `Erase ${profile.kind} #${profile.id} ${profile.name} and all its history for good?`, opts.yes))) {
         session.say('Nothing erased.');
         return;

@@ -140,8 +140,8 @@ export class OutputFile {
   static create(file: string): OutputFile {
     let target = path.resolve(file);
     let mode = 0o600;
-    // a link to a file not made yet: the file is made where it points, the link stays
-    if (statOrNull(target) === null && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    // a link (or a chain of them) to a file not made yet: the file is made where it points, the links stay
+    for (let hops = 0; hops < 40 && statOrNull(target) === null && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
       target = path.resolve(path.dirname(target), fs.readlinkSync(target));
     }
     const stat = statOrNull(target);
@@ -151,7 +151,8 @@ export class OutputFile {
       target = fs.realpathSync(target);
       mode = stat.mode & 0o777;
     }
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    // a short name of its own: the target's name plus a suffix could pass the 255 bytes a name may have
+    const temp = path.join(path.dirname(target), `.custfile-${process.pid}.tmp`);
     const release = guardTemp(temp);
     let fd: number;
     try {

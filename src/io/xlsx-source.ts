@@ -35,8 +35,15 @@ interface SheetRow {
   getCell(column: number): { numFmt?: string };
 }
 
-/** A number format of zeros only (`00000`, Excel's "Zip Code"): the number shown with leading zeros. */
-const ZERO_PADDED = /^0+$/;
+/**
+ * The digits a number format pads a whole number to: `00000` (Excel's "Zip Code"), also with
+ * literal text or a locale around it (`"D-"00000`, `[$-407]00000`, `00000;@`) or a space inside
+ * (`000 00`); 0 when it pads nothing (`0`, `#,##0`, `0.00`).
+ */
+export function zeroPadding(format: string): number {
+  const first = format.split(';')[0]!.replace(/"[^"]*"|\[[^\]]*\]|\\./g, '').replace(/[@\s]/g, '');
+  return /^0{2,}$/.test(first) ? first.length : 0;
+}
 
 /** A row's values as cells; a whole number formatted with leading zeros keeps them (a postcode 01067). */
 function cells(row: SheetRow, width: number): string[] {
@@ -48,7 +55,7 @@ function cells(row: SheetRow, width: number): string[] {
     let text = cellText(value);
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
       const format = row.getCell(i).numFmt;
-      if (format !== undefined && ZERO_PADDED.test(format)) text = text.padStart(format.length, '0');
+      if (format !== undefined) text = text.padStart(zeroPadding(format), '0');
     }
     out.push(text);
   }
@@ -146,7 +153,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
   });
   decodeEntriesWhole(reader, inflateLimit(file, zip.sizes));
   const model = reader as unknown as {
-    model?: { sheets?: { id: number; name: string; rId: string }[] };
+    model?: { sheets?: { id: number; name: string; rId: string; state?: string }[] };
     workbookRels?: { Id: string; Target: string }[];
   };
   const sheetName = (id: string): string => {
@@ -164,9 +171,9 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
       if (next.done) break;
       const name = sheetName(next.value.id);
       seen.push(name);
-      // the first sheet is the first tab (workbook.xml's order), not the first stored in the zip;
+      // the first sheet is the first visible tab (workbook.xml's order), not the first stored in the zip;
       // a workbook.xml stored after the sheets is not known yet: then the first stored it is
-      const firstTab = model.model?.sheets?.[0]?.name;
+      const firstTab = model.model?.sheets?.find((sheet) => sheet.state === undefined || sheet.state === 'visible')?.name;
       if (options.sheet === undefined ? firstTab === undefined || name === firstTab : name === options.sheet) {
         worksheet = next.value;
         break;
@@ -175,6 +182,7 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
       for await (const _row of next.value) void _row;
     }
   } catch (err) {
+    if (err instanceof RejectedInputError) throw err; // ours (a lying zip), already one sentence
     throw new RejectedInputError(`${file} is not a readable xlsx workbook (${(err as Error).message.split('\n')[0]}).`, { cause: err });
   }
   if (!worksheet) {

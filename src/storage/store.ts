@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { FileError } from '../errors.js';
+import { ErasureHeldError, FileError } from '../errors.js';
 import { databaseFiles, isSameFile } from '../io/files.js';
 import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
@@ -129,15 +129,17 @@ export class Store {
    * when pages split (an import) copies of rows stay in the unused space of other pages. It writes
    * the whole file once (seconds for a big file), which an erasure may take.
    */
-  writeErasing<T>(work: () => T): T {
+  writeErasing<T>(work: () => T, done: (result: T) => string): T {
     const sqlite = this.db.sqlite;
     sqlite.pragma('secure_delete = ON');
     try {
       const result = this.write(work);
-      this.guard(() => {
+      const checkpoint = this.guard(() => {
         sqlite.exec('VACUUM');
-        sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        return sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       });
+      // a reader kept the checkpoint from finishing: the erased rows are gone, their old pages not yet
+      if (checkpoint[0]?.busy) throw new ErasureHeldError(this.db.path, done(result));
       return result;
     } finally {
       sqlite.pragma('secure_delete = OFF');

@@ -401,6 +401,46 @@ describe('stored times against local days', () => {
   });
 });
 
+describe('forget, when a REF could name a removed profile', () => {
+  it('an id that is a removed profile and another profile\'s external id is ambiguous; #id names the id', () => {
+    for (const name of ['A', 'B']) expect(sb.run(['add', 'company', '--name', name]).code).toBe(0);
+    expect(sb.run(['add', 'company', '--name', 'C', '--set', 'external_id=2']).code).toBe(0);
+    expect(sb.run(['remove', '2', '--yes']).code).toBe(0);
+    const before = dumpDatabase(sb.db);
+    const r = sb.run(['forget', '2', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/"2" matches 2 profiles \(#2 B \(removed\); #3 C \(company\)\); write #2 for the removed one/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+    expect(sb.run(['history', '2']).code).toBe(3);
+    expect(sb.run(['forget', '#2', '--yes']).code).toBe(0);
+    expect(sb.query('SELECT name FROM profiles ORDER BY id')).toEqual([{ name: 'A' }, { name: 'C' }]);
+    expect(sb.run(['forget', '2', '--yes']).code).toBe(0); // now only C is "2"
+    expect(sb.query('SELECT name FROM profiles ORDER BY id')).toEqual([{ name: 'A' }]);
+  });
+
+  it('an erasure while another process reads says that old pages stay until it closes (exit 5)', async () => {
+    addSample();
+    const { default: Database } = await import('better-sqlite3');
+    const reader = new Database(sb.db, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM profiles').get();
+    try {
+      const r = sb.run(['forget', 'anna@example.org', '--yes']); // the checkpoint waits the busy timeout (5 s) for the reader
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/#3 was erased with its notes, sales and \d+ history entries, but another process has .* open, so old copies of its pages stay in the file until that process closes it/);
+      expect(sb.query("SELECT count(*) AS n FROM profiles WHERE email = 'anna@example.org'")).toEqual([{ n: 0 }]);
+    } finally {
+      reader.exec('COMMIT');
+      reader.close();
+    }
+    // the next command after that finishes the job
+    expect(sb.run(['check']).code).toBe(0);
+    for (const file of fs.readdirSync(sb.dir).filter((f) => f.startsWith('customers.db'))) {
+      expect(fs.readFileSync(path.join(sb.dir, file)).includes(Buffer.from('anna@example.org')), file).toBe(false);
+    }
+  });
+});
+
 describe('option values that start with a dash', () => {
   it('--tag -Vertrieb removes the tag (it is not -V, the version), as does -quiet (not -q)', () => {
     expect(sb.run(['add', 'person', '--name', 'Tara T', '--tag', 'Vertrieb,quiet,old']).code).toBe(0);

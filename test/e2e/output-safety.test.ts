@@ -86,6 +86,17 @@ describe('export --out', () => {
     expect(box.run(['export', '--out', dangling]).code).toBe(0);
     expect(fs.lstatSync(dangling).isSymbolicLink()).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(box.dir, 'made-later.json'), 'utf8'))).toHaveLength(2);
+    // through a chain of such links too
+    fs.mkdirSync(path.join(box.dir, 'final'));
+    fs.symlinkSync('mid.json', path.join(box.dir, 'top.json'));
+    fs.symlinkSync('final/out.json', path.join(box.dir, 'mid.json'));
+    expect(box.run(['export', '--out', path.join(box.dir, 'top.json')]).code).toBe(0);
+    expect(fs.lstatSync(path.join(box.dir, 'mid.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(box.dir, 'final', 'out.json'), 'utf8'))).toHaveLength(2);
+    // a name as long as a name may be (255 bytes): the temporary file's name does not grow from it
+    const long = path.join(box.dir, `${'x'.repeat(250)}.json`);
+    expect(box.run(['export', '--out', long]).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(long, 'utf8'))).toHaveLength(2);
   });
 });
 

@@ -348,6 +348,22 @@ describe('custfile import FILE --sales', () => {
     expect(point.code).toBe(4);
     expect(point.stderr).toMatch(/line 3: amount: "\." is the decimal separator of this sheet's amounts/);
   });
+
+  it('in an xlsx, number cells say nothing about how text amounts were typed: a text 1.500 stays ambiguous', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const file = path.join(sb.dir, 'sales.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Umsatz');
+    sheet.addRow(['external_id', 'date', 'amount']);
+    sheet.addRow(['C1', '2025-01-01', 1500]);
+    sheet.addRow(['C1', '2025-01-02', 1234.5]);
+    sheet.addRow(['C1', '2025-01-03', '1.500']);
+    await workbook.xlsx.writeFile(file);
+    const r = sb.run(['import', file, '--sales']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line 4: amount: thousands or three decimals/);
+    expect(sb.query('SELECT amount_cents FROM sales ORDER BY id')).toEqual([{ amount_cents: 150000 }, { amount_cents: 123450 }]);
+  });
 });
 
 describe('derived fields after forget and remove', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openXlsxSource } from '../../src/io/xlsx-source.js';
+import { openXlsxSource, zeroPadding } from '../../src/io/xlsx-source.js';
 import { writeXlsx } from '../../src/io/xlsx-writer.js';
 
 let dir: string;
@@ -87,6 +87,24 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     for await (const row of named.rows) expect(row.cells).toEqual(['aus Kunden']);
   });
 
+  it('zero padding is read from the formats Excel and LibreOffice write for postcodes', () => {
+    const cases: [string, number][] = [['00000', 5], ['00000;@', 5], ['"D-"00000', 5], ['[$-407]00000', 5], ['000 00', 5], ['0000', 4], ['0', 0], ['#,##0', 0], ['0.00', 0], ['00000.00', 0], ['@', 0], ['General', 0]];
+    expect(cases.map(([format]) => [format, zeroPadding(format)])).toEqual(cases);
+  });
+
+  it('a hidden first sheet is not the default one', async () => {
+    const file = path.join(dir, 'hidden.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const hidden = workbook.addWorksheet('Intern', { state: 'hidden' });
+    hidden.addRow(['Name']);
+    hidden.addRow(['geheim']);
+    const visible = workbook.addWorksheet('Kunden');
+    visible.addRow(['Name']);
+    visible.addRow(['sichtbar']);
+    await workbook.xlsx.writeFile(file);
+    expect((await readAll(file))[1]).toEqual(['sichtbar']);
+  });
+
   it('a missing file or a folder is one sentence naming it', async () => {
     await expect(openXlsxSource(path.join(dir, 'nope.xlsx'), {})).rejects.toThrow(`${path.join(dir, 'nope.xlsx')} cannot be read (it does not exist).`);
     fs.mkdirSync(path.join(dir, 'd.xlsx'));
@@ -102,15 +120,19 @@ describe('openXlsxSource counts what it inflates', () => {
     sheet.addRow(['name', 'email']);
     for (let i = 0; i < 2000; i++) sheet.addRow([`Person ${i}`, `p${i}@example.org`]);
     await workbook.xlsx.writeFile(file);
-    // declare 1,000 bytes for the sheet, in its local header and in the central directory
-    const bytes = fs.readFileSync(file);
-    const name = Buffer.from('xl/worksheets/sheet1.xml');
-    for (let i = 0; i + 46 < bytes.length; i++) {
-      const signature = bytes.readUInt32LE(i);
-      if (signature === 0x04034b50 && bytes.subarray(i + 30, i + 30 + bytes.readUInt16LE(i + 26)).equals(name)) bytes.writeUInt32LE(1000, i + 22);
-      if (signature === 0x02014b50 && bytes.subarray(i + 46, i + 46 + bytes.readUInt16LE(i + 28)).equals(name)) bytes.writeUInt32LE(1000, i + 24);
+    const original = fs.readFileSync(file);
+    // declare 1,000 bytes for an entry, in its local header and in the central directory
+    for (const entry of ['xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml']) {
+      const bytes = Buffer.from(original);
+      const name = Buffer.from(entry);
+      for (let i = 0; i + 46 < bytes.length; i++) {
+        const signature = bytes.readUInt32LE(i);
+        if (signature === 0x04034b50 && bytes.subarray(i + 30, i + 30 + bytes.readUInt16LE(i + 26)).equals(name)) bytes.writeUInt32LE(1000, i + 22);
+        if (signature === 0x02014b50 && bytes.subarray(i + 46, i + 46 + bytes.readUInt16LE(i + 28)).equals(name)) bytes.writeUInt32LE(1000, i + 24);
+      }
+      fs.writeFileSync(file, bytes);
+      // one sentence, however deep in the workbook the entry is read
+      await expect(readAll(file)).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} holds more than its zip directory declares \\(${entry.replace(/[./]/g, '\\$&')} inflates past 1,000 bytes\\); it looks like a zip bomb and was not read\\.$`));
     }
-    fs.writeFileSync(file, bytes);
-    await expect(readAll(file)).rejects.toThrow(`${file} holds more than its zip directory declares (xl/worksheets/sheet1.xml inflates past 1,000 bytes); it looks like a zip bomb and was not read.`);
   });
 });
