@@ -33,10 +33,10 @@ export function registerRemove(program: Command, deps: Deps): void {
 
   program
     .command('forget')
-    .description('erase a profile with its notes, sales and history, leaving no trace in the file (GDPR Art. 17)')
+    .description('erase a profile with its notes, sales and history, leaving no trace in the file (GDPR Art. 17); a removed profile\'s kept history by its id')
     .argument('<ref>', 'id, external id, e-mail or unambiguous name')
     .option('-y, --yes', 'do not ask')
-    .addHelpText('after', examples('custfile forget 12', 'custfile forget anna@example.org --yes'))
+    .addHelpText('after', examples('custfile forget 12', 'custfile forget anna@example.org --yes', 'custfile forget \'#7\' --yes   # the history remove kept of profile 7'))
     .action(action(deps, async (session, ref: string, opts: { yes?: boolean }) => {
       const ctx = await session.context(true);
       const { forgetProfile, forgetRemoved, resolveSubject } = await import('../app/profiles.js');
