@@ -272,6 +272,16 @@ function isPreferred(prop: Property): boolean {
 }
 
 /**
+ * How preferred a value is, lowest first: vCard 4.0's `PREF=1` (most) to `PREF=100` (least), 3.0's
+ * `TYPE=pref` as 1, none after all of them.
+ */
+function preference(prop: Property): number {
+  const n = Number(param(prop, 'PREF')[0]);
+  if (Number.isInteger(n) && n >= 1 && n <= 100) return n;
+  return isPreferred(prop) ? 1 : 101;
+}
+
+/**
  * The value with its transfer encoding undone (QUOTED-PRINTABLE in CHARSET), still escaped.
  * Null for binary values (BASE64 photos and the like).
  */
@@ -456,7 +466,7 @@ function spread(
   const entries = props
     .map((p, i) => ({ p, i, v: clean(textOf(p) ?? '') }))
     .filter((e) => e.v !== '');
-  entries.sort((a, b) => Number(isPreferred(b.p)) - Number(isPreferred(a.p)) || a.i - b.i);
+  entries.sort((a, b) => preference(a.p) - preference(b.p) || a.i - b.i);
   entries.forEach((e, i) => {
     set.push(i === 0 ? { field, value: e.v } : { field: `custom.${customLabel} ${i + 1}`, value: e.v });
   });

@@ -56,6 +56,11 @@ describe('parseVcards: the fixture', () => {
     ]);
   });
 
+  it('4.0: PREF=1 is the most preferred, PREF=2 the next, no PREF after them', () => {
+    const card = one('BEGIN:VCARD\r\nVERSION:4.0\r\nN:Vier;Viktor;;;\r\nEMAIL:none@example.org\r\nEMAIL;PREF=2:v2@example.org\r\nEMAIL;PREF=1:v1@example.org\r\nEND:VCARD\r\n');
+    expect(setOf(card)).toMatchObject({ email: 'v1@example.org', 'custom.E-mail 2': 'v2@example.org', 'custom.E-mail 3': 'none@example.org' });
+  });
+
   it('3.0: folded and escaped NOTE, preferred e-mail, work address before home, the rest kept, PHOTO skipped', () => {
     const c = cards[0]!;
     expect(setOf(c)).toEqual({
