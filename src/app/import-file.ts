@@ -131,10 +131,15 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
       keyInFile = (key) => mapsField(mapping, key);
     })));
   } else {
-    const { vcardEntries } = await import('../io/vcard.js');
-    // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not always UTF-8
+    const { rejoinFoldedCharacters, vcardEntries } = await import('../io/vcard.js');
+    // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not
+    // always UTF-8; first a character cut by a fold is put together again (in the bytes)
     const { decodeStream } = await import('../io/sniff.js');
-    const decoded = await decodeStream(openInput(input.file, input.stdin), { encoding: input.encoding, label });
+    const { pipeline } = await import('node:stream');
+    const bytes = pipeline(openInput(input.file, input.stdin), rejoinFoldedCharacters(), () => {
+      // an error of the input reaches the decoder through the pipeline
+    });
+    const decoded = await decodeStream(bytes, { encoding: input.encoding, label });
     decodedAs = decoded;
     // a card's text brings its own line breaks
     rejectsStyle = () => ({ encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' });

@@ -18,6 +18,7 @@
  * - `URL` → a company's website; on a person card the custom field `URL`.
  * Errors carry the line where the card (or the bad line) starts, and never a value.
  */
+import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 import { RejectedInputError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
@@ -576,4 +577,55 @@ export function cardText(lines: readonly string[], line: number): string {
     if (/^END:VCARD\s*$/i.test(lines[i]!)) break;
   }
   return out.join('\n');
+}
+
+/**
+ * A folded line may be cut inside a UTF-8 character (RFC 6350 §3.2 lets a writer fold at 75
+ * octets and asks the reader to put the character together again). Text is decoded before it is
+ * unfolded, so here the fold is moved past the character, in the bytes: `…\xC3` CRLF SP `\xBC…`
+ * becomes `…\xC3\xBC` CRLF SP `…`. The line count stays (errors keep their lines) and unfolding
+ * gives the same text. Bytes that are not such a cut pass as they are.
+ */
+export function rejoinFoldedCharacters(): Transform {
+  let carry = Buffer.alloc(0);
+  const fix = (buf: Buffer, final: boolean): Buffer => {
+    // the last bytes may be the start of a cut fold: kept for the next chunk
+    const end = final ? buf.length : Math.max(0, buf.length - 8);
+    for (let i = 1; i < end; i++) {
+      const b = buf[i]!;
+      if (b !== 0x0a && b !== 0x0d) continue;
+      const foldLength = b === 0x0d && buf[i + 1] === 0x0a ? 3 : 2;
+      const ws = buf[i + foldLength - 1];
+      if (ws !== 0x20 && ws !== 0x09) continue;
+      // an incomplete character just before the line break?
+      let lead = i - 1;
+      while (lead > i - 4 && lead > 0 && (buf[lead]! & 0xc0) === 0x80) lead--;
+      const l = buf[lead]!;
+      const need = l >= 0xc2 && l <= 0xdf ? 1 : l >= 0xe0 && l <= 0xef ? 2 : l >= 0xf0 && l <= 0xf4 ? 3 : 0;
+      const missing = need - (i - lead - 1);
+      if (need === 0 || missing <= 0) continue;
+      const after = i + foldLength;
+      if (after + missing > buf.length) continue;
+      let continuation = true;
+      for (let k = 0; k < missing; k++) continuation &&= (buf[after + k]! & 0xc0) === 0x80;
+      if (!continuation) continue;
+      // move the character's rest before the fold
+      const rest = Buffer.from(buf.subarray(after, after + missing));
+      buf.copyWithin(i + missing, i, after);
+      rest.copy(buf, i);
+      i += missing + foldLength - 1;
+    }
+    return buf;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const buf = fix(carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk), false);
+      const keep = Math.min(8, buf.length);
+      carry = Buffer.from(buf.subarray(buf.length - keep));
+      callback(null, buf.subarray(0, buf.length - keep));
+    },
+    flush(callback) {
+      callback(null, fix(carry, true));
+    },
+  });
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Kind } from '../../src/domain/fields.js';
 import { type Profile, type ProfileDraft, applyChanges, emptyDraft } from '../../src/domain/profile.js';
 import { RejectedInputError } from '../../src/errors.js';
-import { type VcardRecord, cardText, parseVcards, profileToVcard, vcardPieces } from '../../src/io/vcard.js';
+import { type VcardRecord, cardText, parseVcards, profileToVcard, rejoinFoldedCharacters, vcardPieces } from '../../src/io/vcard.js';
 import { random } from '../seeded-random.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import');
@@ -436,5 +436,36 @@ describe('vcardPieces: a file read a piece at a time', () => {
     await expect(inPieces(text, cuts, 1000)).rejects.toThrow(RejectedInputError);
     await expect(inPieces(text, cuts, 1000)).rejects.toThrow(/^k\.vcf line 4: a vCard longer than/);
     expect((await inPieces(text, cuts, 10_000)).cards.length).toBe(2);
+  });
+});
+
+describe('rejoinFoldedCharacters', () => {
+  async function through(bytes: Buffer, chunk: number): Promise<Buffer> {
+    const { Readable } = await import('node:stream');
+    const parts: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
+    const out: Buffer[] = [];
+    for await (const piece of Readable.from(parts).pipe(rejoinFoldedCharacters())) out.push(piece as Buffer);
+    return Buffer.concat(out);
+  }
+
+  it('moves a fold that cuts a UTF-8 character past it, in any chunking; the lines stay as many', async () => {
+    const text = Buffer.from('Grüße aus Köln – 🎂 €', 'utf8');
+    for (let cut = 1; cut < text.length; cut++) {
+      for (const fold of ['\r\n ', '\n ', '\r\n\t']) {
+        const folded = Buffer.concat([Buffer.from('NOTE:'), text.subarray(0, cut), Buffer.from(fold), text.subarray(cut), Buffer.from('\r\n')]);
+        for (const chunk of [1, 3, 7, 4096]) {
+          const fixed = await through(folded, chunk);
+          const unfolded = fixed.toString('latin1').replace(/\r?\n[ \t]/g, '');
+          expect(Buffer.from(unfolded, 'latin1').toString('utf8'), `cut ${cut} ${JSON.stringify(fold)} chunk ${chunk}`).toBe(`NOTE:${text.toString('utf8')}\r\n`);
+          expect(fixed.toString('latin1').split('\n').length).toBe(folded.toString('latin1').split('\n').length);
+        }
+      }
+    }
+  });
+
+  it('leaves everything else as it was: Windows-1252 bytes, folds between characters', async () => {
+    const bytes = Buffer.concat([Buffer.from('NOTE:Gr\xfc\r\n \xdfe\r\nFN:a\r\n b\r\n', 'latin1')]);
+    expect((await through(bytes, 5)).equals(bytes)).toBe(true);
   });
 });
