@@ -655,7 +655,14 @@ function indexFinder(store: Store, key: string): Finder {
       const id = list.ids[list.next];
       return id === undefined ? undefined : store.profiles.byId(id);
     },
-    companyId: (name) => store.profiles.companyIdByName(name),
+    companyId(name) {
+      const id = store.profiles.companyIdByName(name);
+      if (id !== undefined) return id;
+      // renamed since: a contact's row that names the company as it was called belongs to it
+      // (else every import of the sheet would make a company of the old name and move the contacts)
+      const once = store.history.companiesOnceNamed(name);
+      return once.length === 1 ? once[0] : undefined;
+    },
     stored() {},
     committed() {
       lists.clear();

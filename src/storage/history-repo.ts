@@ -2,6 +2,7 @@
  * Field-level history: one row per changed field, or one row with field `*` and a JSON snapshot
  * for a creation or deletion (so an import of 1M profiles writes 1M history rows, not 15M).
  */
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './db.js';
 
 export type HistoryAction = 'create' | 'update' | 'delete';
@@ -38,6 +39,7 @@ const NAME_OF = `coalesce(p.name,
 
 export class HistoryRepo {
   private readonly insertStmt;
+  private onceNamedStmt: Database.Statement<unknown[]> | undefined;
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare('INSERT INTO history (profile_id, action, field, old_value, new_value, at, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
@@ -70,6 +72,20 @@ export class HistoryRepo {
       ORDER BY h.id ${q.order === 'oldest' ? 'ASC' : 'DESC'}
       ${q.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(q.limit))}` : ''}`;
     return this.db.prepare(sql).all(...params) as HistoryEntry[];
+  }
+
+  /**
+   * The companies that were once called `name` (any ASCII case) and are called otherwise now:
+   * a key contact's row that still names its company by the old name belongs there. At most two
+   * (enough to tell one from several), oldest first.
+   */
+  companiesOnceNamed(name: string): number[] {
+    this.onceNamedStmt ??= this.db.prepare(
+      `SELECT DISTINCT h.profile_id FROM history h JOIN profiles p ON p.id = h.profile_id AND p.kind = 'company'
+         WHERE h.field = 'name' AND h.action = 'update' AND h.old_value = ? COLLATE NOCASE AND p.name <> ? COLLATE NOCASE
+         ORDER BY h.profile_id LIMIT 2`,
+    ).pluck();
+    return this.onceNamedStmt.all(name, name) as number[];
   }
 
   deleteForProfile(profileId: number): number {

@@ -378,6 +378,39 @@ describe('import rules', () => {
     expect(json<{ updated: number; unchanged: number }>(sb.run(['--format', 'json', 'import', bob]))).toMatchObject({ updated: 0, unchanged: 1 });
   });
 
+  it('a company renamed in the sheet keeps its key contacts whose rows still name it as it was called, in either order', () => {
+    const rows = {
+      company: (name: string) => `C1,company,${name},,,,info@elbwerk.example`,
+      contact: 'P1,person,Elbwerk GmbH,Jens,Koch,CEO,jens@elbwerk.example',
+    };
+    const header = 'external_id,kind,company,first_name,last_name,role,email';
+    for (const companyFirst of [true, false]) {
+      const other = sandbox();
+      try {
+        const write = (name: string) => {
+          const file = path.join(other.dir, `${name === 'Elbwerk GmbH' ? 'old' : 'new'}.csv`);
+          const lines = companyFirst ? [rows.company(name), rows.contact] : [rows.contact, rows.company(name)];
+          fs.writeFileSync(file, `${header}\n${lines.join('\n')}\n`);
+          return file;
+        };
+        expect(other.run(['import', write('Elbwerk GmbH')]).code).toBe(0);
+        const renamed = write('Elbwerk Pumpen GmbH');
+        for (let i = 0; i < 3; i++) {
+          const r = other.run(['--format', 'json', 'import', renamed]);
+          expect(r.code, r.stderr).toBe(0);
+          expect(json<{ companiesCreated: number; updated: number }>(r), `import ${i + 1}, company first: ${companyFirst}`).toMatchObject({ companiesCreated: 0, updated: i === 0 ? 1 : 0 });
+        }
+        // (a contact's row first makes the company for it, which its own row then fills in: the same ids)
+        expect(other.query('SELECT p.name, c.name AS company FROM profiles p LEFT JOIN profiles c ON c.id = p.company_id ORDER BY p.id')).toEqual([
+          { name: 'Elbwerk Pumpen GmbH', company: null },
+          { name: 'Jens Koch', company: 'Elbwerk Pumpen GmbH' },
+        ]);
+      } finally {
+        other.cleanup();
+      }
+    }
+  });
+
   it('--on-conflict skip and fail', () => {
     const file = path.join(sb.dir, 'a.csv');
     fs.writeFileSync(file, 'email,last_name,city\na@example.org,A,Dresden\n');

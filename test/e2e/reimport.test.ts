@@ -102,12 +102,13 @@ describe('re-importing a file', () => {
     ['a field the file leaves empty set by hand', [['update', 'P-3', '--set', 'profession=Bäcker']], CSV, 'updated 0, unchanged 6'],
     ['a tag added and one removed', [['update', 'P-3', '--tag', '+kunde,-vip']], CSV, 'updated 1, unchanged 5'],
     ['the company renamed', [['update', 'C-1', '--set', 'name=Elbwerk Dresden GmbH']], CSV, 'updated 1, unchanged 5'],
-    // the contacts' rows alone: their companies stay as edited, so the contacts must follow
-    ['the company renamed, its contacts imported alone', [['update', 'C-1', '--set', 'name=Elbwerk Dresden GmbH']], CONTACTS, 'inserted 0, updated 2, unchanged 2'],
+    // the contacts' rows alone, naming the company as it was called: they stay with it
+    ['the company renamed, its contacts imported alone', [['update', 'C-1', '--set', 'name=Elbwerk Dresden GmbH']], CONTACTS, 'inserted 0, updated 0, unchanged 4'],
     ['the company removed', [['remove', 'C-2', '--yes']], CSV, 'inserted 1, updated 1, unchanged 4'],
     // an older company takes the name of P-4's company: the import links P-4 to the first (lowest
-    // id) company of the name, so P-4 moves, though neither P-4 nor its company was written
-    ['an older company renamed to a contact\'s company name', [['update', 'C-1', '--set', 'name=Saalewerk AG']], CONTACTS, 'updated 3, unchanged 1'],
+    // id) company of the name, so P-4 moves, though neither P-4 nor its company was written; C-1's
+    // own contacts name it as it was called and stay
+    ['an older company renamed to a contact\'s company name', [['update', 'C-1', '--set', 'name=Saalewerk AG']], CONTACTS, 'updated 1, unchanged 3'],
     // a newer namesake changes nothing: the first of the name is still the same
     ['a newer company of the same name', [['add', 'company', '--name', 'Elbwerk GmbH']], CONTACTS, 'updated 0, unchanged 4'],
     ['nothing', [], CSV, 'updated 0, unchanged 6'],
