@@ -139,8 +139,9 @@ export function foldTrend(entries: readonly TrendEntry[], field: string, parse: 
   const last = course[course.length - 1];
   if (!first || !last) return null;
   const values = course.map((e) => parse(e.new_value));
-  let start = first.action === 'update' ? parse(first.old_value) : null;
-  if (start === null) start = values.find((v) => v !== null) ?? null;
+  // the value at the window's start: before its first change, or what the profile was created
+  // with; empty there is empty (a revenue set later is no "same": its change is unknown)
+  const start = first.action === 'update' ? parse(first.old_value) : (values[0] ?? null);
   const end = values[values.length - 1] ?? null;
   const change = start !== null && end !== null ? end - start : null;
   // one decimal, half away from zero (Math.round alone would take -9.95 to -9.9)

@@ -145,9 +145,13 @@ describe('trends', () => {
     expect(t).toMatchObject({ start: 100000, end: 90050, change: -9950, percent: -10, direction: 'down', changes: 2 });
   });
 
-  it('created in the window (or empty before it): the first value is the start', () => {
+  it('created in the window: the value it was created with is the start', () => {
     expect(foldTrend([entry(1, 'create', null, '500.00'), entry(2, 'update', '500.00', '750.00')], 'revenue', money)).toMatchObject({ start: 50000, end: 75000, percent: 50, direction: 'up', changes: 1 });
-    expect(foldTrend([entry(1, 'update', null, '500.00'), entry(2, 'update', '500.00', '400.00')], 'revenue', money)).toMatchObject({ start: 50000, end: 40000 });
+  });
+
+  it('empty at the window\'s start (created without it, or set later): start empty, the change unknown, never "same"', () => {
+    expect(foldTrend([entry(1, 'update', null, '500.00'), entry(2, 'update', '500.00', '400.00')], 'revenue', money)).toMatchObject({ start: null, end: 40000, change: null, direction: null });
+    expect(foldTrend([entry(1, 'create', null, null), entry(2, 'update', null, '500.00')], 'revenue', money)).toMatchObject({ start: null, end: 50000, change: null, direction: null, changes: 1 });
   });
 
   it('unset at the end: no change known; from 0: no percentage', () => {
