@@ -143,8 +143,21 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     decodedAs = decoded;
     // a card's text brings its own line breaks
     rejectsStyle = () => ({ encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' });
-    keyHint = 'email';
-    records = inBatches(vcardEntries(decoded.stream, label));
+    // the key: external_id (the card's UID) when the first card has one, else email; as a CSV's
+    // header decides it, so a re-import finds a card whose e-mail changed
+    const entries = vcardEntries(decoded.stream, label)[Symbol.asyncIterator]();
+    const first = await entries.next();
+    const uid = !first.done && first.value.result.ok && first.value.result.values.set.some((v) => v.field === 'external_id' && v.value !== '');
+    keyHint = uid ? 'external_id' : 'email';
+    records = inBatches((async function* () {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await entries.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })());
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject, keyInFile: (key) => keyInFile(key) }, keyHint);

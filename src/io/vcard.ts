@@ -415,8 +415,9 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
     .filter((a) => a.parts.some((c) => c !== ''));
   addresses.sort((a, b) => adrRank(a.p) - adrRank(b.p) || a.i - b.i);
   addresses.forEach((a, i) => {
-    const [, ext = '', street = '', city = '', region = '', postcode = '', country = ''] = a.parts;
-    const streetLine = [street, ext].filter((s) => s !== '').join(', ').replace(/\s*\n\s*/g, ', ');
+    const [poBox = '', ext = '', street = '', city = '', region = '', postcode = '', country = ''] = a.parts;
+    // the post office box too (RFC 6350 deprecates it, but Outlook and old cards fill it)
+    const streetLine = [street, ext, poBox].filter((s) => s !== '').join(', ').replace(/\s*\n\s*/g, ', ');
     if (i === 0) {
       if (streetLine !== '') set.push({ field: 'street', value: streetLine });
       if (postcode !== '') set.push({ field: 'postcode', value: postcode });

@@ -662,6 +662,18 @@ describe('export and round trips', () => {
     expect(importedElsewhere(out, pick)).toEqual(pick(list(sb)));
   });
 
+  it('vcf: a file whose cards have UIDs is keyed on them, so a card whose e-mail changed updates its profile', () => {
+    const card = (email: string) => `BEGIN:VCARD\r\nVERSION:4.0\r\nUID:K1\r\nFN:Eva Klein\r\nN:Klein;Eva;;;\r\nEMAIL:${email}\r\nADR;TYPE=home:Postfach 12;Apt 3;Weg 2;Bonn;NRW;53111;DE\r\nEND:VCARD\r\n`;
+    const file = path.join(sb.dir, 'k.vcf');
+    fs.writeFileSync(file, card('eva@example.org'));
+    expect(sb.run(['import', file]).stderr).toMatch(/key external_id/);
+    fs.writeFileSync(file, card('eva.neu@example.org'));
+    const r = sb.run(['import', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/inserted 0, updated 1/);
+    expect(sb.query("SELECT email, street FROM profiles WHERE external_id = 'K1'")).toEqual([{ email: 'eva.neu@example.org', street: 'Weg 2, Apt 3, Postfach 12' }]);
+  });
+
   it('vcf: a contact named like its company stays a person, and further e-mails, phones, addresses and URL come back', () => {
     expect(sb.run(['add', 'company', '--name', 'Heinz Müller']).code).toBe(0);
     expect(sb.run(['add', 'contact', '--company', 'Heinz Müller', '--name', 'Heinz Müller', '--role', 'Inhaber', '--email', 'heinz@example.org', '--birthday', '1960-01-02']).code).toBe(0);
