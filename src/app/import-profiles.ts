@@ -625,6 +625,8 @@ function indexFinder(store: Store, key: string): Finder {
   /** The ids of names shared by many profiles, each with how far its rows have claimed them. */
   const lists = new Map<string, { ids: number[]; next: number }>();
   let kept = 0;
+  /** Companies' former names (NOCASE-folded) → the company, null where several had one; read once a batch, again after a rename. */
+  let formerNames: Map<string, number | null> | null = null;
   return {
     byKey(value) {
       const candidates = store.profiles.byKey(key, value);
@@ -660,13 +662,23 @@ function indexFinder(store: Store, key: string): Finder {
       if (id !== undefined) return id;
       // renamed since: a contact's row that names the company as it was called belongs to it
       // (else every import of the sheet would make a company of the old name and move the contacts)
-      const once = store.history.companiesOnceNamed(name);
-      return once.length === 1 ? once[0] : undefined;
+      if (formerNames === null) {
+        formerNames = new Map();
+        for (const f of store.history.formerCompanyNames()) {
+          const k = nocase(f.name);
+          formerNames.set(k, formerNames.has(k) && formerNames.get(k) !== f.id ? null : f.id);
+        }
+      }
+      return formerNames.get(nocase(name)) ?? undefined; // null: several companies had it
     },
-    stored() {},
+    stored(_id, draft, before) {
+      // a company renamed by this import: its old name is one more former name
+      if (before !== null && before.kind === 'company' && before.name !== draft.name) formerNames = null;
+    },
     committed() {
       lists.clear();
       kept = 0;
+      formerNames = null;
     },
   };
 }

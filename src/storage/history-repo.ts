@@ -2,7 +2,6 @@
  * Field-level history: one row per changed field, or one row with field `*` and a JSON snapshot
  * for a creation or deletion (so an import of 1M profiles writes 1M history rows, not 15M).
  */
-import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './db.js';
 
 export type HistoryAction = 'create' | 'update' | 'delete';
@@ -39,7 +38,6 @@ const NAME_OF = `coalesce(p.name,
 
 export class HistoryRepo {
   private readonly insertStmt;
-  private onceNamedStmt: Database.Statement<unknown[]> | undefined;
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare('INSERT INTO history (profile_id, action, field, old_value, new_value, at, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
@@ -75,17 +73,17 @@ export class HistoryRepo {
   }
 
   /**
-   * The companies that were once called `name` (any ASCII case) and are called otherwise now:
-   * a key contact's row that still names its company by the old name belongs there. At most two
-   * (enough to tell one from several), oldest first.
+   * Every name a company had before its current one (any ASCII case differing from it), with the
+   * company: a key contact's row that still names its company by an old name belongs there. One
+   * pass over the name changes, for the caller to keep (an import asks per row).
    */
-  companiesOnceNamed(name: string): number[] {
-    this.onceNamedStmt ??= this.db.prepare(
-      `SELECT DISTINCT h.profile_id FROM history h JOIN profiles p ON p.id = h.profile_id AND p.kind = 'company'
-         WHERE h.field = 'name' AND h.action = 'update' AND h.old_value = ? COLLATE NOCASE AND p.name <> ? COLLATE NOCASE
-         ORDER BY h.profile_id LIMIT 2`,
-    ).pluck();
-    return this.onceNamedStmt.all(name, name) as number[];
+  formerCompanyNames(): { name: string; id: number }[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT h.old_value AS name, h.profile_id AS id FROM history h JOIN profiles p ON p.id = h.profile_id AND p.kind = 'company'
+         WHERE h.field = 'name' AND h.action = 'update' AND h.old_value IS NOT NULL AND h.old_value <> p.name COLLATE NOCASE`,
+      )
+      .all() as { name: string; id: number }[];
   }
 
   deleteForProfile(profileId: number): number {

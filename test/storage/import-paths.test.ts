@@ -115,6 +115,26 @@ describe('rows without a key value in a file that has the key column', () => {
   });
 });
 
+describe('a company renamed', () => {
+  it('keeps the contacts whose rows name it as it was called, also when the rename comes in the same import after another company was looked up', async () => {
+    const store = openStore(path.join(dir, 'renamed.db'), { write: true });
+    stores.push(store);
+    const ctx = { store, clock: { today: () => '2026-11-26', now: () => '2026-11-26T08:00:00.000Z' }, source: 'import:test' };
+    const run = async (name: string, rows: string[]) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, `external_id,kind,company,first_name,last_name\n${rows.join('\n')}\n`);
+      return importFile(ctx, { file, onConflict: 'update', dryRun: false, atomic: false, bulk: false });
+    };
+    await run('a.csv', ['C1,company,Elbwerk GmbH,,', 'P1,person,Elbwerk GmbH,Jens,Koch']);
+    // a contact of a new company first (its lookup reads the former names), then the rename, then a contact by the old name
+    const r = await run('b.csv', ['P2,person,Neu AG,Ute,Neu', 'C1,company,Elbwerk Pumpen GmbH,,', 'P3,person,Elbwerk GmbH,Ida,Ost']);
+    expect(r).toMatchObject({ inserted: 2, companiesCreated: 1 });
+    const companyOf = (id: string) => store.db.sqlite.prepare('SELECT c.external_id FROM profiles p JOIN profiles c ON c.id = p.company_id WHERE p.external_id = ?').pluck().get(id);
+    expect([companyOf('P1'), companyOf('P3')]).toEqual(['C1', 'C1']);
+    expect(store.db.sqlite.prepare("SELECT count(*) FROM profiles WHERE kind = 'company'").pluck().get()).toBe(2);
+  });
+});
+
 describe('many rows of one name without a key', () => {
   it('pair with their own profiles across batches (the name\'s ids kept between rows, forgotten at each commit)', async () => {
     const store = openStore(path.join(dir, 'annas.db'), { write: true });
