@@ -59,7 +59,7 @@ import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import { type ImportFileReport, checkSheetOption } from './import-file.js';
 import { keyIdentity } from '../storage/profile-repo.js';
-import { checkKey, readAhead } from './import-profiles.js';
+import { checkKey, onlyEmptyBeyond, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ export type SaleRowResult = { ok: true; values: SaleValues } | { ok: false; reas
 
 /** One row's cells → a sale, or the reason it is rejected. Pure. */
 export function saleRow(mapping: SalesMapping, cells: readonly string[], ctx: RowContext): SaleRowResult {
-  if (cells.length !== mapping.width) return { ok: false, reason: `has ${cells.length} cells where the header has ${mapping.width}` };
+  if (cells.length !== mapping.width && !onlyEmptyBeyond(cells, mapping.width)) return { ok: false, reason: `has ${cells.length} cell${cells.length === 1 ? '' : 's'} where the header has ${mapping.width}` };
   if (cells.some((c) => c.includes('\u0000'))) return { ok: false, reason: 'contains a NUL byte' };
   const keyText = removeFormulaGuard(cells[mapping.keyColumn.index] ?? '').trim();
   if (keyText === '') return { ok: false, reason: `its ${mapping.key} cell is empty` };

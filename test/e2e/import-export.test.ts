@@ -513,6 +513,16 @@ describe('bad input fails clearly and changes nothing', () => {
     expect(r.code).toBe(4);
   });
 
+  it('a row longer than the header only by empty cells is read (a spreadsheet writes a,b,, for once-touched cells); one cell is "1 cell"', () => {
+    const file = path.join(sb.dir, 'trailing.csv');
+    fs.writeFileSync(file, 'email,last_name\na@example.org,A,,\nb@example.org,B, ,\nsolo\n');
+    const r = sb.run(['import', file]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/inserted 2,/);
+    expect(r.stderr).toMatch(/line 4: has 1 cell where the header has 2/);
+    expect(sb.query("SELECT last_name FROM profiles WHERE email IN ('a@example.org', 'b@example.org') ORDER BY email")).toEqual([{ last_name: 'A' }, { last_name: 'B' }]);
+  });
+
   it('a NUL byte', () => {
     const file = path.join(sb.dir, 'n.csv');
     fs.writeFileSync(file, 'email,last_name\na@example.org,A\u0000B\n');
