@@ -37,7 +37,7 @@ const CSV = [
   'max@example.org,person,,Max,Muster,,,Bonn,', // a key: a new profile, and now "Max Muster" is two
   ',person,,Max,Muster,,,Köln,', // both of that name are earlier rows': a new one again
   'info@baeckerei.de,person,,Tim,Bäcker,,,Dresden,', // the key belongs to a company: rejected
-  'bad@example.org,person,,Ann,Alt,,,Dresden,,', // ragged: rejected
+  'bad@example.org,person,,Ann,Alt,,,Dresden,,x', // ragged (text beyond the header): rejected
 ].join('\n');
 
 /** Imports CSV into a new file by one path; what it reported and what the file holds after. */
