@@ -499,7 +499,8 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
           report.unchanged++;
         } else if (!record.result.ok) {
           // a rejected row writes nothing: the batch's states still hold
-          reject(record.line, record.raw, record.result.reason);
+          if (record.result.skip) report.skipped++;
+          else reject(record.line, record.raw, record.result.reason);
         } else {
           // the long way may write: later rows of the batch read their state afresh
           prefetched = null;

@@ -558,7 +558,8 @@ export function decimalForDelimiter(delimiter: string): ',' | undefined {
   return delimiter === ';' ? ',' : undefined;
 }
 
-export type RowResult = { ok: true; values: ImportValues } | { ok: false; reason: string };
+/** A row's values, or why it is not imported: rejected (to --rejects, exit 4), or skipped as nothing to import (a vCard group). */
+export type RowResult = { ok: true; values: ImportValues } | { ok: false; reason: string; skip?: boolean };
 
 export { removeFormulaGuard };
 

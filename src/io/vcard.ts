@@ -36,7 +36,8 @@ export interface VcardRecord extends ImportValues {
 
 export interface VcardParseResult {
   cards: VcardRecord[];
-  errors: { line: number; reason: string }[];
+  /** Cards not imported: broken ones, and (`skip`) those that are no customer, as a group is. */
+  errors: { line: number; reason: string; skip?: boolean }[];
 }
 
 interface Property {
@@ -120,7 +121,7 @@ export async function* vcardEntries(chunks: AsyncIterable<string | Buffer>, file
         const { line, version: _version, ...values } = card;
         return { line, raw: raw(line), result: { ok: true as const, values } };
       }),
-      ...parsed.errors.map((e) => ({ line: e.line, raw: raw(e.line), result: { ok: false as const, reason: e.reason } })),
+      ...parsed.errors.map((e) => ({ line: e.line, raw: raw(e.line), result: { ok: false as const, reason: e.reason, ...(e.skip ? { skip: true } : {}) } })),
     ].sort((a, b) => a.line - b.line);
     yield* all;
   }
@@ -143,7 +144,7 @@ function cardStartFrom(text: string): number {
  */
 export function parseVcards(text: string, firstLine = 1): VcardParseResult {
   const cards: VcardRecord[] = [];
-  const errors: { line: number; reason: string }[] = [];
+  const errors: VcardParseResult['errors'] = [];
   let current: { line: number; props: Property[]; error: { line: number; reason: string } | null } | null = null;
 
   for (const logical of unfold(text, firstLine)) {
@@ -162,7 +163,7 @@ export function parseVcards(text: string, firstLine = 1): VcardParseResult {
       if (current.error) errors.push(current.error);
       else {
         const result = cardToRecord(current.props, current.line);
-        if ('reason' in result) errors.push({ line: result.line, reason: result.reason });
+        if ('reason' in result) errors.push(result);
         else cards.push(result);
       }
       current = null;
@@ -351,7 +352,7 @@ function sameName(a: string, b: string): boolean {
 
 const KINDS: Record<string, Kind | null> = { individual: 'person', org: 'company', organization: 'company', group: null, location: null };
 
-function cardToRecord(props: Property[], line: number): VcardRecord | { line: number; reason: string } {
+function cardToRecord(props: Property[], line: number): VcardRecord | { line: number; reason: string; skip?: boolean } {
   const all = (name: string) => props.filter((p) => p.name === name);
   const first = (name: string) => all(name)[0];
   const firstText = (name: string): string => {
@@ -376,7 +377,8 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
   const kindText = firstText('KIND').toLowerCase();
   if (kindText !== '' && Object.hasOwn(KINDS, kindText)) {
     const k = KINDS[kindText];
-    if (k === null || k === undefined) return { line, reason: `KIND: only individual and org cards are imported, not ${kindText}` };
+    // a group or a location is no customer: nothing to import, not a broken card (exit 0)
+    if (k === null || k === undefined) return { line, reason: `KIND: only individual and org cards are imported, not ${kindText}`, skip: true };
     kind = k;
   } else if (firstText('X-ABSHOWAS').toUpperCase() === 'COMPANY') kind = 'company';
   else if (org !== '' && fn !== '' && sameName(fn, org)) kind = 'company';

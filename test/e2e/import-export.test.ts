@@ -672,6 +672,16 @@ describe('export and round trips', () => {
     expect(importedElsewhere(out, pick)).toEqual(pick(list(sb)));
   });
 
+  it('vcf: a group card (a Nextcloud address book has them) is skipped, not rejected: exit 0, no rejects', () => {
+    const file = path.join(sb.dir, 'book.vcf');
+    fs.writeFileSync(file, 'BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Team\r\nMEMBER:urn:uuid:1\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nFN:Gina Gruppe\r\nN:Gruppe;Gina;;;\r\nEMAIL:gina@example.org\r\nEND:VCARD\r\n');
+    const rejects = path.join(sb.dir, 'book-rejected.vcf');
+    const r = sb.run(['import', file, '--rejects', rejects]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/inserted 1, updated 0, unchanged 0, skipped 1, rejected 0/);
+    expect(fs.readFileSync(rejects, 'utf8')).toBe('');
+  });
+
   it('vcf: a file whose cards have UIDs is keyed on them, so a card whose e-mail changed updates its profile', () => {
     const card = (email: string) => `BEGIN:VCARD\r\nVERSION:4.0\r\nUID:K1\r\nFN:Eva Klein\r\nN:Klein;Eva;;;\r\nEMAIL:${email}\r\nADR;TYPE=home:Postfach 12;Apt 3;Weg 2;Bonn;NRW;53111;DE\r\nEND:VCARD\r\n`;
     const file = path.join(sb.dir, 'k.vcf');

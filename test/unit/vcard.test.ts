@@ -228,8 +228,12 @@ describe('parseVcards: errors', () => {
     });
   });
 
+  it('skips a group or a location card: no customer, nothing broken', () => {
+    expect(parseVcards(card('KIND:group', 'FN:Team'))).toEqual({ cards: [], errors: [{ line: 1, reason: 'KIND: only individual and org cards are imported, not group', skip: true }] });
+    expect(parseVcards(card('KIND:location', 'FN:Lager')).errors[0]).toMatchObject({ skip: true });
+  });
+
   it.each([
-    [card('KIND:group', 'FN:Team'), 'KIND: only individual and org cards are imported, not group'],
     [card('EMAIL:a@b.de'), 'the card has no name (N, FN or ORG)'],
     [card('N:;;;;', 'FN:'), 'the card has no name (N, FN or ORG)'],
   ])('rejects a card: %#', (text, reason) => {
