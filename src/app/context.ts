@@ -1,4 +1,5 @@
 /** What every use case gets: the open file, the clock, and where changes come from. */
+import { localDateOf } from '../domain/dates.js';
 import type { Store } from '../storage/store.js';
 
 export interface Clock {
@@ -18,15 +19,8 @@ export interface AppContext {
 /** The system clock; `on` (from `--on`) replaces today's date. */
 export function systemClock(on?: string): Clock {
   return {
-    today: () => on ?? localDate(new Date()),
+    today: () => on ?? localDateOf(new Date()),
     now: () => new Date().toISOString(),
   };
 }
 
-/** The local civil date of an instant (respects TZ). */
-export function localDate(d: Date): string {
-  const y = String(d.getFullYear()).padStart(4, '0');
-  const m = String(d.getMonth() + 1).padStart(2, '0');
-  const day = String(d.getDate()).padStart(2, '0');
-  return `${y}-${m}-${day}`;
-}

@@ -7,7 +7,6 @@ import type { HistoryEntry } from '../storage/history-repo.js';
 import type { TrendEntry } from '../storage/stats-repo.js';
 import type { AppContext } from './context.js';
 import { resolveSubject } from './profiles.js';
-import { resolveRef } from './resolve-ref.js';
 
 export interface HistoryInput {
   ref?: string;
@@ -185,7 +184,7 @@ export function readTrends(ctx: AppContext, input: HistoryInput): TrendResult {
   const { store } = ctx;
   const repo = store.stats;
   const lines = store.read(() => {
-    const profileId = input.ref !== undefined ? resolveRef(store, input.ref).id : null;
+    const profileId = input.ref !== undefined ? historySubject(ctx, input.ref) : null;
     const out: TrendLine[] = [];
     let group: TrendEntry[] = [];
     const flush = () => {

@@ -74,6 +74,11 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   let keyHint = 'email';
   /** Whether the file has a column for a key field (a vCard: EMAIL, TEL and UID). */
   let keyInFile: (key: string) => boolean = (key) => key === 'email' || key === 'phone' || key === 'external_id';
+  /** A tabular source's mapping, settled before its first row: the key it suggests, the fields it has. */
+  const onMapping = (mapping: ColumnMapping[]) => {
+    keyHint = defaultKey(mapping);
+    keyInFile = (key) => mapsField(mapping, key);
+  };
   const extra: Partial<ImportFileReport> = {};
   let closeSource = async () => {};
   /** The encoding as read: a guessed UTF-8 may turn out to be Windows-1252 past the sniffed start (io/sniff.ts). */
@@ -118,18 +123,12 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     const decimal = decimalForDelimiter(source.delimiter);
     // the mapping is known once the first record is read; peek so the key hint is right
     const dialect = csvDialect(source.delimiter);
-    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal, dialect, lazyKey }, (mapping) => {
-      keyHint = defaultKey(mapping);
-      keyInFile = (key) => mapsField(mapping, key);
-    })));
+    records = inBatches((await peeked(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, decimal, dialect, lazyKey }, onMapping))).all);
   } else if (format === 'xlsx') {
     const { openXlsxSource } = await import('../io/xlsx-source.js');
     const source = await openXlsxSource(input.file, { sheet: input.sheet });
     header = source.headerRaw;
-    records = inBatches(await primed(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, dialect: 'xlsx', lazyKey }, (mapping) => {
-      keyHint = defaultKey(mapping);
-      keyInFile = (key) => mapsField(mapping, key);
-    })));
+    records = inBatches((await peeked(mapRows(source.headers, source.rows, { map: input.map, dateFormat: input.dateFormat, askUnknown: input.askUnknown, dialect: 'xlsx', lazyKey }, onMapping))).all);
   } else {
     const { rejoinFoldedCharacters, vcardEntries } = await import('../io/vcard.js');
     // decoded as a CSV is (BOM, UTF-8, else windows-1252, or --encoding): Outlook's vCards are not
@@ -145,19 +144,10 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     rejectsStyle = () => ({ encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' });
     // the key: external_id (the card's UID) when the first card has one, else email; as a CSV's
     // header decides it, so a re-import finds a card whose e-mail changed
-    const entries = vcardEntries(decoded.stream, label)[Symbol.asyncIterator]();
-    const first = await entries.next();
-    const uid = !first.done && first.value.result.ok && first.value.result.values.set.some((v) => v.field === 'external_id' && v.value !== '');
+    const { first, all } = await peeked(vcardEntries(decoded.stream, label));
+    const uid = first?.result.ok === true && first.result.values.set.some((v) => v.field === 'external_id' && v.value !== '');
     keyHint = uid ? 'external_id' : 'email';
-    records = inBatches((async function* () {
-      if (first.done) return;
-      yield first.value;
-      for (;;) {
-        const next = await entries.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    })());
+    records = inBatches(all);
   }
   try {
     const report = await importRecords(ctx, records, { ...input, onReject, keyInFile: (key) => keyInFile(key) }, keyHint);
@@ -170,17 +160,21 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
   }
 }
 
-/** Reads the first record so side effects of the first step (the mapping) have happened. */
-async function primed<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+/**
+ * Reads the first record (undefined: there is none), so side effects of the first step (the
+ * mapping) have happened and what it says can be looked at; `all` yields every record again.
+ */
+async function peeked<T>(source: AsyncIterable<T>): Promise<{ first: T | undefined; all: AsyncIterable<T> }> {
   const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return (async function* () {
-    if (first.done) return;
-    yield first.value;
+  const head = await iterator.next();
+  const all = (async function* () {
+    if (head.done) return;
+    yield head.value;
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
       yield next.value;
     }
   })();
+  return { first: head.done ? undefined : head.value, all };
 }

@@ -82,7 +82,7 @@ export interface ImportReport {
   rejected: number;
   companiesCreated: number;
   /** Rows whose key matched a profile an earlier row of the file matched or made (applied in file order). */
-  repeated?: number;
+  repeated: number;
   /** The first rejections (all are written to --rejects). */
   rejections: { line: number; reason: string }[];
   key: string;
@@ -344,7 +344,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   const claimed = new ClaimedIds();
   /** Claims a row's profile; a profile claimed before by another row is a repeated key. */
   const claim = (id: number) => {
-    if (claimed.has(id)) report.repeated = (report.repeated ?? 0) + 1;
+    if (claimed.has(id)) report.repeated++;
     else claimed.add(id);
   };
   const single = options.dryRun || options.atomic || bulk;

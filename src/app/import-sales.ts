@@ -346,8 +346,8 @@ function salesFormat(file: string, flag: string | undefined): 'csv' | 'xlsx' {
 export async function importSalesFile(ctx: AppContext, input: ImportSalesInput): Promise<SalesImportReport> {
   const started = performance.now();
   const format = salesFormat(input.file, input.format);
-  checkSheetOption(input.sheet, format, input.file === '-' ? 'stdin' : input.file);
   const label = input.file === '-' ? 'stdin' : input.file;
+  checkSheetOption(input.sheet, format, label);
   let source: TabularSource;
   /** How the source is written, for a rejects file written alike (a CSV's; an xlsx's rows as CSV text). */
   let rejectsStyle = (): RejectsStyle => PLAIN_REJECTS;
@@ -375,7 +375,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const report: SalesImportReport = {
-    rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, rejections: [],
+    rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, rejected: 0, companiesCreated: 0, repeated: 0, rejections: [],
     key: keyField, seconds: 0, dryRun: input.dryRun, file: label, format,
     ...(format === 'csv' ? { encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter } : {}),
     rejectsPath: input.rejectsPath, sales: true, ignoredColumns: mapping.ignored,

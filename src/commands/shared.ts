@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { AppContext, Clock } from '../app/context.js';
 import type { FilterOptions } from '../app/filters.js';
-import { isIsoDate } from '../domain/dates.js';
+import { isIsoDate, localDateOf } from '../domain/dates.js';
 import type { Store } from '../storage/store.js';
 import { type Format, type WritableLike, FORMATS, Output, colorWanted, resolveFormat } from '../ui/output.js';
 import { type Prompter, terminalPrompter } from '../ui/prompter.js';
@@ -93,7 +93,7 @@ export class Session {
     if (on !== undefined && (!isIsoDate(on) || on > '9899-12-31')) throw new UsageError(`--on must be a date such as 2026-11-22 (up to 9899-12-31), not "${on}".`);
     const now = this.deps.now ?? (() => new Date());
     return {
-      today: () => on ?? localDate(now()),
+      today: () => on ?? localDateOf(now()),
       now: () => now().toISOString(),
     };
   }
@@ -107,10 +107,6 @@ export class Session {
     this.store?.close();
     this.store = null;
   }
-}
-
-function localDate(d: Date): string {
-  return `${String(d.getFullYear()).padStart(4, '0')}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 export function commandPath(command: Command): string {

@@ -102,11 +102,15 @@ export function localDayStart(date: string): string {
   return start.toISOString();
 }
 
-/** The local day (YYYY-MM-DD) of a stored timestamp (ISO 8601 in UTC), in the process's time zone. */
+/** The local civil date (YYYY-MM-DD) of an instant, in the process's time zone (TZ). */
+export function localDateOf(d: Date): string {
+  return `${String(d.getFullYear()).padStart(4, '0')}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
+/** The local day of a stored timestamp (ISO 8601 in UTC). */
 export function localDayOf(iso: string): string {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
-  return `${String(d.getFullYear()).padStart(4, '0')}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  return Number.isNaN(d.getTime()) ? iso.slice(0, 10) : localDateOf(d);
 }
 
 /** Whole days from `from` to `to` (positive when `to` is later). */

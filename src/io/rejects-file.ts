@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import { fileError, refuseOverwrite } from './files.js';
+import { canonicalEncoding } from './sniff.js';
 
 /** How a rejects file is written: as its source was (encoding, BOM and `sep=` line, line break). */
 export interface RejectsStyle {
@@ -36,7 +37,7 @@ class TextFileWriter {
   }
 
   write(text: string, encoding: string): void {
-    const utf8 = encoding.toLowerCase().replace(/[^a-z0-9]/g, '') === 'utf8';
+    const utf8 = canonicalEncoding(encoding) === 'utf8';
     fs.writeSync(this.fd, utf8 ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding));
   }
 

@@ -55,6 +55,11 @@ export function sniffEncoding(firstChunk: Buffer, options: { complete?: boolean 
   return { encoding: 'windows-1252', bomLength: 0, guessed: true };
 }
 
+/** How many continuation bytes a UTF-8 lead byte wants (1–3); 0 for a byte that leads nothing. */
+export function utf8Continuations(lead: number): number {
+  return lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+}
+
 /**
  * Strict UTF-8 (RFC 3629). When `complete` is false, a sequence that is valid so far but cut by
  * the end of the buffer counts as valid: the rest is in the next chunk.
@@ -68,19 +73,14 @@ export function isUtf8(b: Uint8Array, complete: boolean): boolean {
       i++;
       continue;
     }
-    let need: number;
+    const need = utf8Continuations(c);
+    if (need === 0) return false; // 0x80–0xC1 as a lead byte, 0xF5–0xFF
     let lo = 0x80;
     let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c === 0xe0) lo = 0xa0; // no overlong 3-byte forms
-      if (c === 0xed) hi = 0x9f; // no UTF-16 surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c === 0xf0) lo = 0x90; // no overlong 4-byte forms
-      if (c === 0xf4) hi = 0x8f; // nothing past U+10FFFF
-    } else return false; // 0x80–0xC1 as a lead byte, 0xF5–0xFF
+    if (c === 0xe0) lo = 0xa0; // no overlong 3-byte forms
+    if (c === 0xed) hi = 0x9f; // no UTF-16 surrogates
+    if (c === 0xf0) lo = 0x90; // no overlong 4-byte forms
+    if (c === 0xf4) hi = 0x8f; // nothing past U+10FFFF
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return !complete; // cut at the chunk's end
       const d = b[i + k]!;
@@ -105,7 +105,7 @@ export function mixedUtf8(b: Uint8Array): { line: number } | null {
       i++;
       continue;
     }
-    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    const need = utf8Continuations(c);
     let ok = need > 0 && i + need < b.length;
     for (let k = 1; ok && k <= need; k++) ok = b[i + k]! >= 0x80 && b[i + k]! <= 0xbf;
     if (ok && isUtf8(b.subarray(i, i + need + 1), true)) {
@@ -277,7 +277,7 @@ export async function decodeStream(input: Readable, options: { encoding?: string
     encoding = override;
     guessed = false;
     // A BOM of the encoding the user named is still a BOM, not text.
-    if (sniffed.bomLength > 0 && canonical(override) === sniffed.encoding) skip = sniffed.bomLength;
+    if (sniffed.bomLength > 0 && canonicalEncoding(override) === sniffed.encoding) skip = sniffed.bomLength;
   } else {
     encoding = sniffed.encoding;
     guessed = sniffed.guessed;
@@ -314,7 +314,7 @@ export async function decodeStream(input: Readable, options: { encoding?: string
   // a sniffed UTF-8 (no BOM, no --encoding) that was ASCII so far may turn out to be Windows-1252
   const mayFallBack = override === undefined || override === '' ? sniffed.bomLength === 0 : false;
   const decoder: Transform =
-    canonical(encoding) === 'utf8'
+    canonicalEncoding(encoding) === 'utf8'
       ? new StrictUtf8Decoder(options.label ?? 'The input', mayFallBack ? () => Object.assign(decoded, { encoding: 'windows-1252', guessed: true }) : null)
       : (iconv.decodeStream(encoding, { stripBOM: override !== undefined && override !== '' }) as Transform);
   decoded.stream = pipeline(source, decoder, () => {
@@ -327,7 +327,7 @@ export async function decodeStream(input: Readable, options: { encoding?: string
  * `UTF-8`, `utf-8`, `utf8` → utf8; `UTF-16LE` → utf16le; `cp1252`, `win1252` → windows-1252.
  * A bare `utf-16` stays itself: iconv-lite reads its BOM to pick the byte order.
  */
-function canonical(encoding: string): string {
+export function canonicalEncoding(encoding: string): string {
   const e = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (e === 'utf8') return 'utf8';
   if (e === 'utf16le' || e === 'ucs2') return 'utf16le';

@@ -26,6 +26,7 @@ import { type ImportValues, type RowResult, splitImportTags } from '../domain/im
 import { parseBirthday } from '../domain/dates.js';
 import type { Profile } from '../domain/profile.js';
 import { escapeText, foldLine } from './ics.js';
+import { utf8Continuations } from './sniff.js';
 
 export interface VcardRecord extends ImportValues {
   /** 1-based line of the card's BEGIN:VCARD. */
@@ -604,7 +605,7 @@ export function rejoinFoldedCharacters(): Transform {
       let lead = i - 1;
       while (lead > i - 4 && lead > 0 && (buf[lead]! & 0xc0) === 0x80) lead--;
       const l = buf[lead]!;
-      const need = l >= 0xc2 && l <= 0xdf ? 1 : l >= 0xe0 && l <= 0xef ? 2 : l >= 0xf0 && l <= 0xf4 ? 3 : 0;
+      const need = utf8Continuations(l);
       const missing = need - (i - lead - 1);
       if (need === 0 || missing <= 0) continue;
       const after = i + foldLength;

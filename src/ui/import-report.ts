@@ -26,7 +26,7 @@ export function formatImportReport(r: Report): string[] {
       (r.companiesCreated > 0 ? ` (${r.companiesCreated} companies created for key contacts)` : '');
   lines.push(`${counts} in ${r.seconds.toFixed(2)} s (${rate.toLocaleString('en')} rows/s)${r.dryRun ? '; dry run, nothing was written' : ''}.`);
   if (r.ignoredColumns && r.ignoredColumns.length > 0) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
-  if (r.repeated !== undefined && r.repeated > 0) {
+  if (r.repeated > 0) {
     const rows = `${r.repeated} row${r.repeated === 1 ? ' repeats' : 's repeat'} the ${r.key} of an earlier row`;
     lines.push(r.onConflict === 'update' || r.onConflict === undefined
       ? `  ${rows}: applied in file order, the later row wins (where they differ, every import of the file changes the profile twice).`

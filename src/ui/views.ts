@@ -6,6 +6,7 @@ import type { UpcomingBirthday } from '../app/birthdays.js';
 import type { HistoryLine, TrendLine, TrendResult } from '../app/history.js';
 import type { SegmentInfo } from '../app/segments.js';
 import type { StatsLine, StatsResult } from '../app/stats.js';
+import { localDateOf, pad2 } from '../domain/dates.js';
 import { FIELDS } from '../domain/fields.js';
 import type { Profile } from '../domain/profile.js';
 import { formatCents } from '../domain/values.js';
@@ -56,8 +57,7 @@ export function profileJsonListView(): ListView<string | Profile> {
 export function localTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso.slice(0, 16).replace('T', ' ');
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${String(d.getFullYear()).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${localDateOf(d)} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
 export function historyView(): ListView<HistoryLine> {
