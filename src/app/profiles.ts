@@ -181,7 +181,8 @@ export interface RemovedProfile {
  */
 export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile } | { removed: RemovedProfile } {
   const { store } = ctx;
-  return store.read(() => {
+  // the caller's read or write transaction: what it names must still be so when it acts
+  {
     const text = ref.trim();
     const idText = /^#?([1-9]\d*)$/.exec(text)?.[1];
     let removed: RemovedProfile | undefined;
@@ -190,8 +191,11 @@ export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile
       if (entries.length > 0) removed = { id: Number(idText), name: entries[0]!.profile_name };
     }
     if (text.startsWith('#') && idText !== undefined) {
+      // `#7` is the id 7 and nothing else: not an external id, not a name
       if (removed) return { removed };
-      return { profile: resolveRef(store, idText) };
+      const byId = store.profiles.byId(Number(idText));
+      if (!byId) throw new NotFoundError(`no profile, and no removed one, has the id ${idText}.`);
+      return { profile: byId };
     }
     let profile: Profile | undefined;
     try {
@@ -203,7 +207,7 @@ export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile
       throw new AmbiguousRefError(text, [{ id: removed.id, label: `${removed.name ?? ''} (removed)`.trim() }, { id: profile.id, label: describeProfile(profile) }], `write #${removed.id} for the removed one`);
     }
     return profile ? { profile } : { removed: removed! };
-  });
+  }
 }
 
 /** `forget` of a removed profile: the history `remove` kept is erased as forgetProfile erases it. */

@@ -50,12 +50,12 @@ export function registerExport(program: Command, deps: Deps): void {
     .action(action(deps, async (session, flags: ExportFlags) => {
       const format = exportFormat(session, flags.out);
       const ctx = await session.context(false);
-      const toStdout = flags.out === undefined || flags.out === '-';
+      const { OutputFile, databaseFiles, namesStdout, refuseOverwrite } = await import('../io/files.js');
+      const toStdout = flags.out === undefined || namesStdout(flags.out);
       if (format === 'xlsx' && toStdout && session.deps.stdout.isTTY) {
         throw new UsageError('an xlsx export to a terminal makes no sense; pass --out FILE.xlsx.');
       }
       const { Output } = await import('../ui/output.js');
-      const { OutputFile, databaseFiles, refuseOverwrite } = await import('../io/files.js');
       if (!toStdout) refuseOverwrite(flags.out!, '--out', databaseFiles(ctx.store.path));
       // written beside the file and put in its place only when whole: a failed export leaves an earlier file as it was
       const file = toStdout ? null : OutputFile.create(flags.out!);

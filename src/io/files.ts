@@ -71,6 +71,15 @@ function canonicalPath(file: string): string {
 }
 
 /**
+ * `-` or a name of the standard output (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`): written
+ * through the process's own descriptor. Opened again by name, the file behind it would be written
+ * from its start, under whatever the shell writes there after the command.
+ */
+export function namesStdout(file: string): boolean {
+  return file === '-' || ['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1'].includes(path.resolve(file));
+}
+
+/**
  * Refuses to write `file` when it is one the command reads: the customer file (with its journal
  * files) or an input. Writing there would destroy what the command is about to read.
  */
@@ -140,6 +149,9 @@ export class OutputFile {
   static create(file: string): OutputFile {
     let target = path.resolve(file);
     let mode = 0o600;
+    // /dev/stdout, /dev/fd/3, /proc/self/fd/1: a descriptor someone else holds, whatever it points
+    // at; renaming a file over its target would take the output from under them
+    if (/^\/(dev|proc)\//.test(target)) return OutputFile.inPlace(file, target);
     // a link (or a chain of them) to a file not made yet: the file is made where it points, the links stay
     for (let hops = 0; hops < 40 && statOrNull(target) === null && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
       target = path.resolve(path.dirname(target), fs.readlinkSync(target));

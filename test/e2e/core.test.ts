@@ -412,6 +412,11 @@ describe('forget, when a REF could name a removed profile', () => {
     expect(r.stderr).toMatch(/"2" matches 2 profiles \(#2 B \(removed\); #3 C \(company\)\); write #2 for the removed one/);
     expect(dumpDatabase(sb.db)).toBe(before);
     expect(sb.run(['history', '2']).code).toBe(3);
+    // #N is the id and nothing else: C's external id "2" is no id, and no profile has the id 9
+    expect(json<{ field: string }[]>(sb.run(['--format', 'json', 'history', '#2'])).map((h) => h.field)).toEqual(['(created)', '(removed)']);
+    expect(sb.run(['forget', '#9', '--yes']).code).toBe(3);
+    expect(sb.run(['history', '#9']).code).toBe(3);
+    expect(dumpDatabase(sb.db)).toBe(before);
     expect(sb.run(['forget', '#2', '--yes']).code).toBe(0);
     expect(sb.query('SELECT name FROM profiles ORDER BY id')).toEqual([{ name: 'A' }, { name: 'C' }]);
     expect(sb.run(['forget', '2', '--yes']).code).toBe(0); // now only C is "2"

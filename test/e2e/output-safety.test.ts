@@ -3,7 +3,7 @@
  * file only when whole, and no output may be the customer file or an import's own input; and a
  * --db that is not a custfile database is left as it was.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,17 @@ describe('export --out', () => {
     const long = path.join(box.dir, `${'x'.repeat(250)}.json`);
     expect(box.run(['export', '--out', long]).code).toBe(0);
     expect(JSON.parse(fs.readFileSync(long, 'utf8'))).toHaveLength(2);
+  });
+});
+
+describe('export --out a descriptor', () => {
+  it('/dev/stdout is written in place: what the shell writes after it survives', () => {
+    const file = path.join(box.dir, 'shell.json');
+    const r = spawnSync('sh', ['-c', `{ "${process.execPath}" "${BIN}" --db "${box.db}" export --format json --out /dev/stdout; echo TRAILER; } > "${file}"`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('TRAILER\n')).toBe(true);
+    expect(JSON.parse(text.slice(0, -'TRAILER\n'.length))).toHaveLength(2);
   });
 });
 
