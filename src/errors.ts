@@ -79,7 +79,6 @@ export class RejectedInputError extends AppError {
   }
 }
 
-/** The database stayed locked by another process past the busy timeout (exit 5). */
 /**
  * An erasure that committed, but whose old page copies could not be overwritten yet: another
  * process holds the file open (exit 5, as a lock is). They go when it closes the file.
@@ -93,6 +92,7 @@ export class ErasureHeldError extends AppError {
   }
 }
 
+/** The database stayed locked by another process past the busy timeout (exit 5). */
 export class LockedError extends AppError {
   constructor(path: string, options?: { cause?: unknown }) {
     super(

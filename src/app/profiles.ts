@@ -1,7 +1,7 @@
 /**
  * Creating, changing and removing profiles, each in one IMMEDIATE transaction with its history.
  */
-import { AmbiguousRefError, NotFoundError, ValidationError } from '../errors.js';
+import { AmbiguousRefError, ErasureHeldError, NotFoundError, ValidationError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import {
   type ChangeRequest,
@@ -157,7 +157,7 @@ export interface ForgetResult {
  */
 export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
   const { store } = ctx;
-  return store.writeErasing(() => {
+  const { result, held } = store.writeErasing(() => {
     const profile = store.profiles.byId(id);
     if (!profile) throw new ValidationError('REF', `profile #${id} is gone already.`);
     const historyRows = store.history.deleteForProfile(id);
@@ -165,7 +165,9 @@ export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
     store.profiles.delete(id);
     store.profiles.retireId(id);
     return { profile, historyRows };
-  }, (r) => `#${r.profile.id} was erased with its notes, sales and ${r.historyRows} history entries`);
+  });
+  if (held) throw new ErasureHeldError(store.path, `#${id} was erased with its notes, sales and ${result.historyRows} history entries`);
+  return result;
 }
 
 /** A profile that `remove` took, whose history is kept under its id (and what it was called). */
@@ -213,10 +215,12 @@ export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile
 /** `forget` of a removed profile: the history `remove` kept is erased as forgetProfile erases it. */
 export function forgetRemoved(ctx: AppContext, id: number): number {
   const { store } = ctx;
-  return store.writeErasing(() => {
+  const { result, held } = store.writeErasing(() => {
     if (store.profiles.byId(id)) throw new ValidationError('REF', `#${id} is not removed; forget it by its REF.`);
     const historyRows = store.history.deleteForProfile(id);
     store.profiles.retireId(id);
     return historyRows;
-  }, (rows) => `the ${rows} history entries of removed profile #${id} were erased`);
+  });
+  if (held) throw new ErasureHeldError(store.path, `the ${result} history entries of removed profile #${id} were erased`);
+  return result;
 }

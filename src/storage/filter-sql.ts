@@ -173,6 +173,7 @@ function valueFor(fieldName: string, field: FieldDef | null, value: Literal, ctx
 
 /** The text a `~` looks for. */
 function containsText(fieldName: string, field: FieldDef | null, value: Literal, ctx: CompileContext): string {
+  if (field?.type === 'enum') throw rejected(`${fieldName} in the filter takes one of its values, with =, != or in (...), not ~.`);
   if (field !== null && (NUMERIC.has(field.type) || field.type === 'bool')) {
     throw rejected(`~ (contains) compares text, and ${fieldName} is ${field.type === 'bool' ? 'true or false' : 'a number'}.`);
   }
@@ -242,9 +243,6 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
   const t = target(name);
   const type = t.field?.type;
 
-  if (op === '~' && type === 'enum') {
-    throw rejected(`${name} in the filter takes one of its values, with =, != or in (...), not ~.`);
-  }
   if (op === '~') {
     return sql`instr(fold(${t.column}), fold(${param(containsText(name, t.field, value, ctx))})) > 0`;
   }

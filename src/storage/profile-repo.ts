@@ -384,13 +384,13 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
-  /** Profiles of that name (NOCASE), by id: at most `limit` (20 to list candidates; 2 tell "one or more"). */
   /** The ids of the profiles of a name (any case) and kind, oldest first; with `withoutKey`, only those without a value of that key field. */
   idsByName(name: string, kind: Kind, withoutKey: string | null = null): number[] {
     const without = withoutKey === null ? '' : ` AND coalesce(${keyColumn(withoutKey)}, '') = ''`;
     return this.stmt(`SELECT id FROM profiles WHERE name = ? COLLATE NOCASE AND kind = ?${without} ORDER BY id`).pluck().all(name, kind) as number[];
   }
 
+  /** Profiles of that name (NOCASE), by id: at most `limit` (20 to list candidates; 2 tell "one or more"). */
   byName(name: string, kind?: Kind, limit = 20): Profile[] {
     const rows = (kind
       ? this.stmt(`${PROFILE_SELECT} WHERE p.name = ? COLLATE NOCASE AND p.kind = ? ORDER BY p.id LIMIT ?`).all(name, kind, limit)
@@ -516,9 +516,10 @@ export class ProfileRepo {
     return rows.map(rowToProfile);
   }
 
-  /** `importFp`: the import row the profile is made from (see migration 0030). */
+  /** The highest id this transaction has given or found (see nextId); null until it is read. */
   private lastId: number | null = null;
 
+  /** `importFp`: the import row the profile is made from (see migration 0030). */
   insert(draft: ProfileDraft, now: string, importFp: number | null = null): number {
     const id = this.nextId();
     const values = draftToValues(draft);

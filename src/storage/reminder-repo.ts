@@ -152,12 +152,13 @@ export class ReminderRepo {
   }
 
   staleOldestSql(before: string, filter: SqlFragment | null, limit: number): SqlFragment {
+    const check = staleCheck(before);
     return {
       sql: `SELECT p.id, p.kind, p.name, ${COMPANY} AS company, p.fresh_on, p.reviewed_at, p.updated_at ${STALE_FROM}
-        WHERE ${staleCheck(before).sql}${andFilter(filter)}
+        WHERE ${check.sql}${andFilter(filter)}
         ORDER BY p.fresh_on, p.id
         LIMIT ?`,
-      params: [...staleCheck(before).params, ...filterParams(filter), Math.max(0, Math.floor(limit))],
+      params: [...check.params, ...filterParams(filter), Math.max(0, Math.floor(limit))],
     };
   }
 }

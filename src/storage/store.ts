@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { ErasureHeldError, FileError } from '../errors.js';
+import { FileError } from '../errors.js';
 import { databaseFiles, isSameFile } from '../io/files.js';
 import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
@@ -57,11 +57,7 @@ export class Store {
   /** One IMMEDIATE transaction: all of `work` lands, or none of it. */
   write<T>(work: () => T): T {
     this.profiles.newTransaction();
-    try {
-      return writeTransaction(this.db, work);
-    } finally {
-      this.profiles.newTransaction();
-    }
+    return writeTransaction(this.db, work);
   }
 
   /** One read snapshot. */
@@ -94,7 +90,6 @@ export class Store {
   rollback(): void {
     // a bulk load's deferred renames were part of the transaction
     this.profiles.dropDeferredRenames();
-    this.profiles.newTransaction();
     if (this.db.sqlite.inTransaction) this.guard(() => this.db.sqlite.exec('ROLLBACK'));
   }
 
@@ -129,7 +124,7 @@ export class Store {
    * when pages split (an import) copies of rows stay in the unused space of other pages. It writes
    * the whole file once (seconds for a big file), which an erasure may take.
    */
-  writeErasing<T>(work: () => T, done: (result: T) => string): T {
+  writeErasing<T>(work: () => T): { result: T; held: boolean } {
     const sqlite = this.db.sqlite;
     sqlite.pragma('secure_delete = ON');
     try {
@@ -138,9 +133,8 @@ export class Store {
         sqlite.exec('VACUUM');
         return sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
       });
-      // a reader kept the checkpoint from finishing: the erased rows are gone, their old pages not yet
-      if (checkpoint[0]?.busy) throw new ErasureHeldError(this.db.path, done(result));
-      return result;
+      // held: a reader kept the checkpoint from finishing; the erased rows are gone, their old pages not yet
+      return { result, held: checkpoint[0]?.busy === 1 };
     } finally {
       sqlite.pragma('secure_delete = OFF');
     }
