@@ -9,6 +9,7 @@ import type { CsvRows } from '../storage/profile-repo.js';
 import type { Communication } from '../storage/communication-repo.js';
 import type { HistoryEntry } from '../storage/history-repo.js';
 import type { Sale } from '../storage/sale-repo.js';
+import { OutputFile, databaseFiles, refuseOverwrite } from '../io/files.js';
 import type { AppContext } from './context.js';
 import { type FilterOptions, compileFilters } from './filters.js';
 import { resolveRef } from './resolve-ref.js';
@@ -148,4 +149,13 @@ export function exportSubject(ctx: AppContext, ref: string): SubjectExport {
       history: store.history.query({ profileId: profile.id, order: 'oldest' }),
     };
   });
+}
+
+/**
+ * The file an export writes (`--out`): never the customer file or its journals; written beside it
+ * and put in its place only when whole (io/files.ts OutputFile).
+ */
+export function openExportFile(ctx: AppContext, out: string): OutputFile {
+  refuseOverwrite(out, '--out', databaseFiles(ctx.store.path));
+  return OutputFile.create(out);
 }

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { type ColumnMapping, decimalForDelimiter, defaultKey, mapsField } from '../domain/import-mapping.js';
 import { importReads, openInput } from '../io/files.js';
-import { PLAIN_REJECTS, RejectsFile, type RejectsStyle } from '../io/rejects-file.js';
+import { PLAIN_REJECTS, RejectsFile, type RejectsStyle, vcardRejectsStyle } from '../io/rejects-file.js';
 import type { AppContext } from './context.js';
 import { type ImportOptions, type ImportRecord, type ImportReport, type UnknownColumnsAsker, csvDialect, importRecords, inBatches, mapRows } from './import-profiles.js';
 
@@ -140,8 +140,7 @@ export async function importFile(ctx: AppContext, input: ImportFileInput): Promi
     });
     const decoded = await decodeStream(bytes, { encoding: input.encoding, label });
     decodedAs = decoded;
-    // a card's text brings its own line breaks
-    rejectsStyle = () => ({ encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' });
+    rejectsStyle = () => vcardRejectsStyle(decoded);
     // the key: external_id (the card's UID) when the first card has one, else email; as a CSV's
     // header decides it, so a re-import finds a card whose e-mail changed
     const { first, all } = await peeked(vcardEntries(decoded.stream, label));

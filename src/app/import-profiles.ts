@@ -31,6 +31,7 @@ import {
   linkedCompanyName,
   mapHeaders,
   rowToRecord,
+  widthProblem,
 } from '../domain/import-mapping.js';
 import {
   type ChangeRequest,
@@ -195,20 +196,10 @@ export function mapRow(m: RowMapping, row: { line: number; cells: string[]; raw:
   return { line: row.line, raw: row.raw, fp, result: problem !== null ? { ok: false, reason: problem } : rowToRecord(m.mapping, row.cells, m.context) };
 }
 
-/**
- * A row longer than the header only by empty cells (`a,b,,` under `A,B`: what a spreadsheet
- * writes when a cell beyond the table was once touched) loses nothing: it is read as the header's
- * width. Cells with text beyond the header would have no column, and the row is rejected.
- */
-export function onlyEmptyBeyond(cells: readonly string[], width: number): boolean {
-  if (cells.length < width) return false;
-  for (let i = width; i < cells.length; i++) if (cells[i]!.trim() !== '') return false;
-  return true;
-}
-
 /** Why a row cannot be mapped whatever its values (the reason it is rejected with); null when it can. */
 function shapeProblem(m: RowMapping, row: { cells: string[]; raw: string }): string | null {
-  if (row.cells.length !== m.width && !onlyEmptyBeyond(row.cells, m.width)) return `has ${row.cells.length} cell${row.cells.length === 1 ? '' : 's'} where the header has ${m.width}`;
+  const width = widthProblem(row.cells, m.width);
+  if (width !== null) return width;
   // the cells are the raw text's (less quotes): one search instead of one per cell
   return row.raw.includes('\u0000') ? 'contains a NUL byte' : null;
 }

@@ -49,6 +49,7 @@ import {
   normalizeHeader,
   parseImportDate,
   removeFormulaGuard,
+  widthProblem,
 } from '../domain/import-mapping.js';
 import { parseFieldValue, parseMoneyCents } from '../domain/values.js';
 import type { TabularSource } from '../io/csv-source.js';
@@ -59,7 +60,7 @@ import type { NewSale } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import { type ImportFileReport, checkSheetOption } from './import-file.js';
 import { keyIdentity } from '../storage/profile-repo.js';
-import { checkKey, onlyEmptyBeyond, readAhead } from './import-profiles.js';
+import { checkKey, readAhead } from './import-profiles.js';
 import { cleanItem } from './sales.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +275,8 @@ export type SaleRowResult = { ok: true; values: SaleValues } | { ok: false; reas
 
 /** One row's cells → a sale, or the reason it is rejected. Pure. */
 export function saleRow(mapping: SalesMapping, cells: readonly string[], ctx: RowContext): SaleRowResult {
-  if (cells.length !== mapping.width && !onlyEmptyBeyond(cells, mapping.width)) return { ok: false, reason: `has ${cells.length} cell${cells.length === 1 ? '' : 's'} where the header has ${mapping.width}` };
+  const width = widthProblem(cells, mapping.width);
+  if (width !== null) return { ok: false, reason: width };
   if (cells.some((c) => c.includes('\u0000'))) return { ok: false, reason: 'contains a NUL byte' };
   const keyText = removeFormulaGuard(cells[mapping.keyColumn.index] ?? '').trim();
   if (keyText === '') return { ok: false, reason: `its ${mapping.key} cell is empty` };

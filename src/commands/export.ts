@@ -50,15 +50,15 @@ export function registerExport(program: Command, deps: Deps): void {
     .action(action(deps, async (session, flags: ExportFlags) => {
       const format = exportFormat(session, flags.out);
       const ctx = await session.context(false);
-      const { OutputFile, databaseFiles, namesStdout, refuseOverwrite } = await import('../io/files.js');
+      const { namesStdout } = await import('../io/files.js');
       const toStdout = flags.out === undefined || namesStdout(flags.out);
       if (format === 'xlsx' && toStdout && session.deps.stdout.isTTY) {
         throw new UsageError('an xlsx export to a terminal makes no sense; pass --out FILE.xlsx.');
       }
       const { Output } = await import('../ui/output.js');
-      if (!toStdout) refuseOverwrite(flags.out!, '--out', databaseFiles(ctx.store.path));
+      const { openExportFile } = await import('../app/export-profiles.js');
       // written beside the file and put in its place only when whole: a failed export leaves an earlier file as it was
-      const file = toStdout ? null : OutputFile.create(flags.out!);
+      const file = toStdout ? null : openExportFile(ctx, flags.out!);
       const stream = file === null ? session.deps.stdout : file.stream;
       const out = file === null ? session.out : new Output(stream as never, flags.out);
       /** Writes the export; the number of profiles, or null for a document (subject, calendar). */

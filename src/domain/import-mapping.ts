@@ -558,6 +558,17 @@ export function decimalForDelimiter(delimiter: string): ',' | undefined {
   return delimiter === ';' ? ',' : undefined;
 }
 
+/**
+ * Why a row's cells do not fit the header's width (null: they do). A row longer than the header
+ * only by empty cells (`a,b,,` under `A,B`: what a spreadsheet writes when a cell beyond the table
+ * was once touched) loses nothing and fits; cells with text beyond the header would have no column.
+ */
+export function widthProblem(cells: readonly string[], width: number): string | null {
+  if (cells.length === width) return null;
+  if (cells.length > width && cells.slice(width).every((c) => c.trim() === '')) return null;
+  return `has ${cells.length} cell${cells.length === 1 ? '' : 's'} where the header has ${width}`;
+}
+
 /** A row's values, or why it is not imported: rejected (to --rejects, exit 4), or skipped as nothing to import (a vCard group). */
 export type RowResult = { ok: true; values: ImportValues } | { ok: false; reason: string; skip?: boolean };
 

@@ -25,6 +25,11 @@ export function csvRejectsStyle(sniffed: { encoding: string; bom: boolean; sepLi
 }
 
 
+/** A vCard file's rejects file: a card's text brings its own line breaks (io/vcard.ts vcardEntries). */
+export function vcardRejectsStyle(decoded: { encoding: string; bom: boolean }): RejectsStyle {
+  return { encoding: decoded.encoding, eol: '', preamble: decoded.bom ? '\ufeff' : '' };
+}
+
 /** A text file written synchronously, line by line, in an encoding (rejects files are small). */
 class TextFileWriter {
   private fd: number;
@@ -64,7 +69,7 @@ export class RejectsFile {
     private readonly file: string,
     private readonly header: () => string | null,
     reads: { file: string; what: string }[],
-    private readonly style: () => RejectsStyle = () => PLAIN_REJECTS,
+    private readonly style: () => RejectsStyle,
   ) {
     refuseOverwrite(file, '--rejects', reads);
   }
