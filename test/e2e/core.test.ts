@@ -395,6 +395,12 @@ describe('stored times against local days', () => {
       return d.toISOString().slice(0, 10);
     };
     expect(stale(plus(30)).count).toBe(0);
+    // with a filter, the count near the cut-off goes through the same check
+    const filtered = (kind: string) => {
+      const r = sb.run(['--format', 'json', 'remind', '--on', plus(31), '--stale', '30d', '--within', '0d', '--kind', kind], { env });
+      return r.stdout === '' ? 0 : json<{ stale: { count: number } }>(r).stale.count;
+    };
+    expect([filtered('company'), filtered('person')]).toEqual([1, 0]);
     const due = stale(plus(31));
     expect(due.count).toBe(1);
     expect(due.profiles[0]!.untouched_since).toBe(today);

@@ -66,6 +66,16 @@ describe('files people have', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/3,001 rows, windows-1252 \(guessed\)/);
     expect(sb.query("SELECT name, city FROM profiles WHERE email = 'joerg@example.org'")).toEqual([{ name: 'Jörg Schröder', city: 'München' }]);
+    // from stdin too
+    const piped = sandbox();
+    try {
+      const viaStdin = piped.run(['import', '-'], { input: fs.readFileSync(file) });
+      expect(viaStdin.code, viaStdin.stderr).toBe(0);
+      expect(viaStdin.stderr).toMatch(/windows-1252 \(guessed\)/);
+      expect(piped.query("SELECT name FROM profiles WHERE email = 'joerg@example.org'")).toEqual([{ name: 'Jörg Schröder' }]);
+    } finally {
+      piped.cleanup();
+    }
     // again, into a file with profiles: parsed in the worker, which reports the same
     const again = sb.run(['import', file], { env: { CUSTFILE_WORKER_MIN_BYTES: '0' } });
     expect(again.code, again.stderr).toBe(0);
@@ -670,6 +680,25 @@ describe('export and round trips', () => {
     expect(text.match(/BEGIN:VCARD/g)).toHaveLength(list(sb).length);
     const pick = (rs: Rec[]) => rs.map((p) => [p.name, p.kind, p.email, p.phone, p.birthday, p.postcode, p.city, p.company]).sort();
     expect(importedElsewhere(out, pick)).toEqual(pick(list(sb)));
+  });
+
+  it('vcf: an empty file, or empty stdin, is no cards: 0 rows, exit 0 (a vCard needs no header)', () => {
+    const file = path.join(sb.dir, 'empty.vcf');
+    fs.writeFileSync(file, '');
+    for (const [args, input] of [[['import', file], undefined], [['import', '-', '--format', 'vcf'], '']] as [string[], string | undefined][]) {
+      const r = sb.run(args, { input });
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr).toMatch(/0 rows/);
+    }
+  });
+
+  it('vcf: a file that ends inside a folded character is refused with its line, not a crash', () => {
+    const file = path.join(sb.dir, 'cut.vcf');
+    fs.writeFileSync(file, Buffer.from('BEGIN:VCARD\r\nFN:Gr\xc3\r\n ', 'latin1'));
+    const r = sb.run(['import', file]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line \d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('vcf: a group card (a Nextcloud address book has them) is skipped, not rejected: exit 0, no rejects', () => {

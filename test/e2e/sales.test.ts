@@ -349,6 +349,19 @@ describe('custfile import FILE --sales', () => {
     expect(point.stderr).toMatch(/line 3: amount: "\." is the decimal separator of this sheet's amounts/);
   });
 
+  it('a row longer only by empty cells is recorded, one with text beyond the header rejected; --sheet on a CSV is a usage error', () => {
+    const file = write('trail.csv', 'Kundennr;Datum;Betrag\nC1;2025-01-01;1,00;;\nC1;2025-01-02;2,00;;x\n');
+    const r = sb.run(['import', file, '--sales', '--key', 'external_id']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/line 3: has 5 cells where the header has 3/);
+    expect(sb.query('SELECT amount_cents FROM sales')).toEqual([{ amount_cents: 100 }]);
+    for (const args of [['import', file, '--sales', '--sheet', 'X'], ['import', '-', '--sales', '--sheet', 'X']]) {
+      const bad = sb.run(args, { input: '' });
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--sheet names a sheet of an xlsx file/);
+    }
+  });
+
   it('in an xlsx, number cells say nothing about how text amounts were typed: a text 1.500 stays ambiguous', async () => {
     const { default: ExcelJS } = await import('exceljs');
     const file = path.join(sb.dir, 'sales.xlsx');

@@ -468,6 +468,11 @@ describe('rejoinFoldedCharacters', () => {
     }
   });
 
+  it('a file that ends in a fold after a cut character comes through as it was (nothing to join it with)', async () => {
+    const bytes = Buffer.from('BEGIN:VCARD\r\nFN:Gr\xc3\r\n ', 'latin1');
+    for (const chunk of [1, 4, 4096]) expect((await through(bytes, chunk)).equals(bytes)).toBe(true);
+  });
+
   it('leaves everything else as it was: Windows-1252 bytes, folds between characters', async () => {
     const bytes = Buffer.concat([Buffer.from('NOTE:Gr\xfc\r\n \xdfe\r\nFN:a\r\n b\r\n', 'latin1')]);
     expect((await through(bytes, 5)).equals(bytes)).toBe(true);
