@@ -39,7 +39,7 @@ export interface WorkerJob {
 }
 
 export type FromWorker =
-  | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string; bom: boolean; sepLine: boolean }
+  | { type: 'opened'; headerRaw: string; encoding: string; guessed: boolean; delimiter: string; bom: boolean; sepLine: boolean; datevLine: string | null }
   | { type: 'ask'; headers: string[] }
   /** `recordDelimiter`: for reading rows sent unmapped (null: none are); `eol`: the file's, for a rejects file. */
   | { type: 'mapping'; keyHint: string; rowMapping: RowMapping; recordDelimiter: RecordDelimiter | null; eol: RecordDelimiter | null }
@@ -188,7 +188,7 @@ export async function openCsvInWorker(workerFile: string, job: WorkerJob, askUnk
       get guessed() {
         return read.guessed;
       },
-      rejectsStyle: () => csvRejectsStyle({ encoding: read.encoding, bom: opened.bom, sepLine: opened.sepLine, delimiter }, eol ?? '\n'),
+      rejectsStyle: () => csvRejectsStyle({ encoding: read.encoding, bom: opened.bom, sepLine: opened.sepLine, datevLine: opened.datevLine, delimiter }, eol ?? '\n'),
       keyHint,
       mapping: rowMapping.mapping,
       records: records(),

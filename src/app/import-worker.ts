@@ -59,7 +59,7 @@ async function send(records: (ImportRecord | UnmappedRow)[]): Promise<void> {
 
 async function run(): Promise<void> {
   const source = await openCsvSource(openInput(job.file), job.label, { encoding: job.encoding, delimiter: job.delimiter });
-  post({ type: 'opened', headerRaw: source.headerRaw, encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter, bom: source.bom, sepLine: source.sepLine });
+  post({ type: 'opened', headerRaw: source.headerRaw, encoding: source.encoding, guessed: source.guessed, delimiter: source.delimiter, bom: source.bom, sepLine: source.sepLine, datevLine: source.datevLine });
   const decimal = decimalForDelimiter(source.delimiter);
   const askUnknown = job.ask
     ? (headers: string[]) =>

@@ -38,7 +38,11 @@ import { type FieldDef, type Kind, FIELDS, LIFECYCLES, fieldByName, isReservedKe
 import { daysInMonth, parseBirthday } from './dates.js';
 import { formatCents, parseInteger, parseMoneyCents } from './values.js';
 
-export type AddressPart = 'street' | 'house_number' | 'postcode' | 'city' | 'region' | 'country';
+/** `formatted`: the whole address in one cell (Google's "Address 1 - Formatted"), used only when its block has no parts. */
+export type AddressPart = 'street' | 'house_number' | 'postcode' | 'city' | 'region' | 'country' | 'formatted';
+
+/** A birthday in three columns (Thunderbird's Birth Year, Birth Month, Birth Day). */
+export type BirthdayPart = 'year' | 'month' | 'day';
 
 export type ImportTarget =
   /** A catalogue field: a writable one, or `name`. */
@@ -50,6 +54,7 @@ export type ImportTarget =
   | { type: 'alternate'; field: 'email' | 'phone'; rank: number; custom: string }
   /** Part of an address block; the lowest `rank` with a value wins. */
   | { type: 'address'; group: string; rank: number; part: AddressPart; line: number; custom: string }
+  | { type: 'birthday_part'; part: BirthdayPart }
   | { type: 'tags' }
   | { type: 'company' }
   | { type: 'kind' }
@@ -63,7 +68,8 @@ export interface ColumnMapping {
   target: ImportTarget;
   /**
    * How it was decided: `map` by --map, `known` a recognised name, `own` an exact field name of
-   * our own export, `unknown` kept as a custom field, `no-header` ignored for want of a header.
+   * our own export, `unknown` kept as a custom field, `no-header` kept as custom field
+   * `column_N` (N its position) for want of a header.
    */
   via: 'map' | 'known' | 'own' | 'unknown' | 'no-header';
 }
@@ -73,7 +79,7 @@ export interface MappingOptions {
   map?: Record<string, string>;
 }
 
-export type Layout = 'own' | 'google' | 'google-old' | 'outlook' | 'generic';
+export type Layout = 'own' | 'google' | 'google-old' | 'outlook' | 'thunderbird' | 'datev' | 'generic';
 
 /** `E-Mail` → `email`, `Straße` → `strasse`, `Nächster Kontakt` → `nachsterkontakt`. */
 export function normalizeHeader(header: string): string {
@@ -97,10 +103,10 @@ const FIELD_ALIASES: Record<string, readonly string[]> = {
   external_id: [
     'externalid', 'kundennr', 'kundennummer', 'kdnr', 'kundenid', 'kundenkennung', 'customerid', 'customernumber',
     'customerno', 'customernr', 'clientid', 'clientnumber', 'debitor', 'debitornr', 'debitornummer', 'debitorennr',
-    'debitorennummer', 'accountnumber',
+    'debitorennummer', 'accountnumber', 'recordid', 'contactid',
   ],
   name: ['name', 'fullname', 'displayname', 'vollstandigername', 'anzeigename', 'kontaktname', 'kundenname', 'customername'],
-  role: ['role', 'rolle', 'jobtitle', 'position', 'funktion', 'stellung', 'organization1title', 'organizationtitle', 'jobposition'],
+  role: ['role', 'rolle', 'jobtitle', 'position', 'funktion', 'stellung', 'organization1title', 'organizationtitle', 'jobposition', 'arbeitstitel'],
   decision_maker: ['decisionmaker', 'entscheider', 'entscheidungstrager', 'entscheidungstraeger'],
   first_name: ['firstname', 'givenname', 'vorname', 'forename', 'rufname'],
   last_name: ['lastname', 'familyname', 'surname', 'nachname', 'zuname', 'familienname'],
@@ -145,25 +151,42 @@ const TAG_ALIASES = [
 const PHONE_RANKS: Record<string, number> = {
   primaryphone: 0,
   phone: 1, telefon: 1, tel: 1, telephone: 1, phonenumber: 1, telefonnummer: 1, rufnummer: 1, festnetz: 1,
-  businessphone: 1, telefongeschaftlich: 1, companymainphone: 1,
+  businessphone: 1, telefongeschaftlich: 1, companymainphone: 1, telefonfirma: 1, teldienstlich: 1, workphone: 1,
   mobilephone: 2, mobile: 2, mobil: 2, handy: 2, mobiltelefon: 2, mobilnummer: 2, cell: 2, cellphone: 2, handynummer: 2,
-  homephone: 3, telefonprivat: 3, privattelefon: 3,
+  mobilenumber: 2, mobilteln: 2, mobiltelnr: 2,
+  homephone: 3, telefonprivat: 3, privattelefon: 3, telprivat: 3,
   businessphone2: 4, homephone2: 4, otherphone: 4, telefon2: 4, phone2: 4, weiterestelefon: 4, telefongeschaftlich2: 4,
   telefonprivat2: 4,
 };
 
+/** DATEV's Debitoren/Kreditoren export: the account is the customer number; names by addressee type. */
+const DATEV_NAMES: Record<string, ImportTarget> = {
+  konto: { type: 'field', field: 'external_id' },
+  nameadressatentypunternehmen: { type: 'company' },
+  nameadressatentypnaturlperson: { type: 'field', field: 'last_name' },
+  vornameadressatentypnaturlperson: { type: 'field', field: 'first_name' },
+  adressatentyp: { type: 'ignore' },
+};
+
+/** E-mail columns by other names (Thunderbird's, English and German). */
+const EMAIL_RANKS: Record<string, number> = { primaryemail: 1, primareemailadresse: 1, secondaryemail: 2, sekundareemailadresse: 2 };
+
 /** A plain address column (no block): rank 0, the main address. */
 const MAIN_ADDRESS: Record<string, { part: AddressPart; line: number }> = {};
 for (const key of ['strasse', 'street', 'adresse', 'address', 'anschrift', 'streetaddress', 'strasseundhausnummer',
-  'strassehausnummer', 'strassenr', 'strasseundnr', 'addressline1', 'adresszeile1']) {
+  'strassehausnummer', 'strassenr', 'strasseundnr', 'addressline1', 'adresszeile1', 'mailingstreet']) {
   MAIN_ADDRESS[key] = { part: 'street', line: 1 };
 }
 for (const key of ['addressline2', 'adresszeile2', 'adresszusatz']) MAIN_ADDRESS[key] = { part: 'street', line: 2 };
 for (const key of ['hausnummer', 'hausnr', 'housenumber', 'hnr']) MAIN_ADDRESS[key] = { part: 'house_number', line: 1 };
-for (const key of ['plz', 'postleitzahl', 'postcode', 'postalcode', 'zip', 'zipcode']) MAIN_ADDRESS[key] = { part: 'postcode', line: 1 };
-for (const key of ['ort', 'stadt', 'city', 'town', 'wohnort', 'ortschaft']) MAIN_ADDRESS[key] = { part: 'city', line: 1 };
-for (const key of ['region', 'bundesland', 'state', 'province', 'kanton']) MAIN_ADDRESS[key] = { part: 'region', line: 1 };
-for (const key of ['land', 'country', 'staat', 'countryregion', 'landregion', 'nation']) MAIN_ADDRESS[key] = { part: 'country', line: 1 };
+for (const key of ['plz', 'postleitzahl', 'postcode', 'postalcode', 'zip', 'zipcode', 'mailingzippostalcode', 'mailingpostalcode', 'zippostalcode']) {
+  MAIN_ADDRESS[key] = { part: 'postcode', line: 1 };
+}
+for (const key of ['ort', 'stadt', 'city', 'town', 'wohnort', 'ortschaft', 'mailingcity']) MAIN_ADDRESS[key] = { part: 'city', line: 1 };
+for (const key of ['region', 'bundesland', 'state', 'province', 'kanton', 'stateregion', 'stateprovince', 'mailingstate', 'mailingstateprovince']) {
+  MAIN_ADDRESS[key] = { part: 'region', line: 1 };
+}
+for (const key of ['land', 'country', 'staat', 'countryregion', 'landregion', 'nation', 'mailingcountry']) MAIN_ADDRESS[key] = { part: 'country', line: 1 };
 
 /** Outlook's address blocks, English and German. */
 const OUTLOOK_GROUPS: readonly { group: string; rank: number; en: string; de: string }[] = [
@@ -192,6 +215,28 @@ for (const g of OUTLOOK_GROUPS) {
   }
 }
 
+/**
+ * Thunderbird's address blocks: "Work Address 2", "Home ZipCode"; German "Dienstlich: PLZ",
+ * "Privat: Adresse". Work first, as Outlook's business block.
+ */
+const THUNDERBIRD_ADDRESS: Record<string, { group: string; rank: number; part: AddressPart; line: number }> = {};
+for (const [prefixes, group, rank] of [[['work', 'dienstlich'], 'business', 1], [['home', 'privat'], 'home', 5]] as const) {
+  for (const [suffixes, part, line] of [
+    [['address', 'adresse'], 'street', 1],
+    [['address2', 'adresse2'], 'street', 2],
+    [['city', 'ort'], 'city', 1],
+    [['state', 'bundesland'], 'region', 1],
+    [['zipcode', 'plz'], 'postcode', 1],
+    [['country', 'land'], 'country', 1],
+  ] as const) {
+    for (const prefix of prefixes) for (const suffix of suffixes) THUNDERBIRD_ADDRESS[prefix + suffix] ??= { group, rank, part, line };
+  }
+}
+
+const BIRTHDAY_PARTS: Record<string, BirthdayPart> = {
+  birthyear: 'year', geburtsjahr: 'year', birthmonth: 'month', geburtsmonat: 'month',
+};
+
 const GOOGLE_ADDRESS_PARTS: Record<string, { part: AddressPart; line: number }> = {
   street: { part: 'street', line: 1 },
   extendedaddress: { part: 'street', line: 2 },
@@ -199,12 +244,12 @@ const GOOGLE_ADDRESS_PARTS: Record<string, { part: AddressPart; line: number }> 
   region: { part: 'region', line: 1 },
   postalcode: { part: 'postcode', line: 1 },
   country: { part: 'country', line: 1 },
+  formatted: { part: 'formatted', line: 1 },
 };
 
 /** Columns of contact exports that only describe other columns, or hold nothing to keep. */
 const LAYOUT_NOISE = [
   /^(email|phone|address|website|im|relation|event|organization|externalid)\d+(type|label)$/,
-  /^address\d+formatted$/,
   /yomi/,
   /^phonetic/,
   /^photo$/,
@@ -235,18 +280,26 @@ for (const key of TAG_ALIASES) ALIAS.set(key, { type: 'tags' });
 /** What a header names in a sheet that is not our own export; null when it is not known. */
 function knownTarget(header: string, key: string, layout: Layout): ImportTarget | null {
   if (layout === 'outlook' && OUTLOOK_NOISE.has(key)) return { type: 'ignore' };
+  // German Outlook's "Ort" is its Location field (the cities are "Ort geschäftlich", "Ort privat")
+  if (layout === 'outlook' && key === 'ort') return null;
+  const datev = layout === 'datev' ? own(DATEV_NAMES, key) : undefined;
+  if (datev) return datev;
+  const birthdayPart = own(BIRTHDAY_PARTS, key);
+  if (birthdayPart) return { type: 'birthday_part', part: birthdayPart };
   const alias = ALIAS.get(key);
   if (alias) return alias;
   if (LAYOUT_NOISE.some((re) => re.test(key))) return { type: 'ignore' };
   const email = /^e?mail(\d+)?(?:address|adresse|value)?$/.exec(key) ?? /^emailadresse(\d+)$/.exec(key);
   if (email) return { type: 'alternate', field: 'email', rank: email[1] ? Number(email[1]) : 1, custom: header };
+  const emailRank = own(EMAIL_RANKS, key);
+  if (emailRank !== undefined) return { type: 'alternate', field: 'email', rank: emailRank, custom: header };
   const googlePhone = /^phone(\d+)value$/.exec(key);
   if (googlePhone) return { type: 'alternate', field: 'phone', rank: Number(googlePhone[1]), custom: header };
   const phoneRank = own(PHONE_RANKS, key);
   if (phoneRank !== undefined) return { type: 'alternate', field: 'phone', rank: phoneRank, custom: header };
   const main = own(MAIN_ADDRESS, key);
   if (main) return { type: 'address', group: 'main', rank: 0, part: main.part, line: main.line, custom: header };
-  const outlook = own(OUTLOOK_ADDRESS, key);
+  const outlook = own(OUTLOOK_ADDRESS, key) ?? own(THUNDERBIRD_ADDRESS, key);
   if (outlook) return { type: 'address', ...outlook, custom: header };
   const google = /^address(\d+)([a-z]+)$/.exec(key);
   const googlePart = google ? own(GOOGLE_ADDRESS_PARTS, google[2]!) : undefined;
@@ -276,6 +329,8 @@ export function detectLayout(headers: readonly string[]): Layout {
     return 'outlook';
   }
   if (keys.has('vorname') && keys.has('emailadresse') && (keys.has('strassegeschaftlich') || keys.has('kategorien'))) return 'outlook';
+  if (keys.has('nameadressatentypunternehmen') || keys.has('nameadressatentypnaturlperson')) return 'datev';
+  if ((keys.has('primaryemail') && keys.has('birthyear')) || (keys.has('primareemailadresse') && keys.has('geburtsjahr'))) return 'thunderbird';
   return 'generic';
 }
 
@@ -302,7 +357,8 @@ export function mapHeaders(headers: readonly string[], options: MappingOptions =
   const mapping: ColumnMapping[] = trimmed.map((header, index) => {
     const mapped = overrides.get(index);
     if (mapped) return { index, header, target: withHeader(mapped, header), via: 'map' };
-    if (header === '') return { index, header, target: { type: 'ignore' }, via: 'no-header' };
+    // a column without a header keeps its cells (an empty one writes nothing)
+    if (header === '') return { index, header, target: { type: 'custom', name: `column_${index + 1}` }, via: 'no-header' };
     if (ownLayout) return ownTarget(index, header);
     if (header.startsWith('custom.') && header.length > 'custom.'.length) {
       return { index, header, target: { type: 'custom', name: header.slice('custom.'.length) }, via: 'own' };
@@ -322,6 +378,15 @@ export function mapHeaders(headers: readonly string[], options: MappingOptions =
         if (m.via === 'known' && isField(m.target, 'name') && normalizeHeader(m.header) === 'name') {
           m.target = { type: 'field', field: 'last_name' };
         }
+      }
+    }
+  }
+
+  // "Birth Day" / "Geburtstag" beside a birth year or month column is the day of the month
+  if (!ownLayout && mapping.some((m) => m.target.type === 'birthday_part')) {
+    for (const m of mapping) {
+      if (m.via === 'known' && isField(m.target, 'birthday') && ['birthday', 'geburtstag'].includes(normalizeHeader(m.header))) {
+        m.target = { type: 'birthday_part', part: 'day' };
       }
     }
   }
@@ -350,7 +415,12 @@ function withHeader(target: ImportTarget, header: string): ImportTarget {
 export function mapsField(mapping: readonly ColumnMapping[], field: string): boolean {
   return mapping.some((m) => {
     const t = m.target;
-    return (t.type === 'field' && t.field === field) || (t.type === 'alternate' && t.field === field) || (t.type === 'address' && t.part === field);
+    return (
+      (t.type === 'field' && t.field === field) ||
+      (t.type === 'alternate' && t.field === field) ||
+      (t.type === 'address' && t.part === field) ||
+      (t.type === 'birthday_part' && field === 'birthday')
+    );
   });
 }
 
@@ -474,6 +544,8 @@ function conflictKey(t: ImportTarget): string | null {
       return `alternate:${t.field}:${t.custom}`;
     case 'address':
       return `address:${t.group}:${t.part}:${t.line}`;
+    case 'birthday_part':
+      return `birthday:${t.part}`;
     case 'company':
     case 'kind':
     case 'custom_json':
@@ -496,9 +568,14 @@ export function describeTarget(t: ImportTarget): string {
     case 'alternate':
       return `${t.field} (or custom.${t.custom})`;
     case 'address': {
-      const part = t.part === 'house_number' ? 'street (house number)' : t.part === 'street' && t.line > 1 ? `street (line ${t.line})` : t.part;
+      const part = t.part === 'house_number' ? 'street (house number)'
+        : t.part === 'street' && t.line > 1 ? `street (line ${t.line})`
+        : t.part === 'formatted' ? `custom.${t.custom} when the block has no parts`
+        : t.part;
       return t.group === 'main' ? part : `${part} (${t.group} address)`;
     }
+    case 'birthday_part':
+      return `birthday (${t.part})`;
     case 'tags':
       return 'tags';
     case 'company':
@@ -577,10 +654,10 @@ export { removeFormulaGuard };
 /** Outlook writes these for "no birthday". */
 const EMPTY_DATES = new Set(['0.0.00', '0/0/00', '00.00.0000', '0.0.0000', '00/00/0000']);
 const TIME_SUFFIX = /(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$/;
-const SLASH_DATE = /^(\d{1,2})([/-])(\d{1,2})\2(\d{4})$/;
+const SLASH_DATE = /^(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})$/;
 const ISO_LIKE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
 const BASIC = /^(\d{4})(\d{2})(\d{2})$/;
-const DOTTED = /^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})$/;
+const DOTTED = /^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})$/;
 const YEARLESS = /^--(\d{2})-?(\d{2})$/;
 const DOTTED_YEARLESS = /^(\d{1,2})\.(\d{1,2})\.$/;
 
@@ -594,18 +671,18 @@ export interface CompiledFormat {
 const FORMAT_CACHE = new Map<string, CompiledFormat>();
 
 /**
- * `--date-format` compiled: `DD`/`D`, `MM`/`M`, `YYYY` and separators. Throws UsageError for a
- * format without day, month and four-digit year.
+ * `--date-format` compiled: `DD`/`D`, `MM`/`M`, `YYYY` or `YY` (see `fullYear`) and separators.
+ * Throws UsageError for a format without day, month and year.
  */
 export function parseDateFormat(format: string): CompiledFormat {
   const cached = FORMAT_CACHE.get(format);
   if (cached) return cached;
-  const tokens = format.trim().match(/YYYY|DD|D|MM|M|[^A-Za-z0-9]|[A-Za-z0-9]+/g) ?? [];
+  const tokens = format.trim().match(/YYYY|YY|DD|D|MM|M|[^A-Za-z0-9]|[A-Za-z0-9]+/g) ?? [];
   let source = '^';
   const groups: string[] = [];
   for (const token of tokens) {
-    if (token === 'YYYY') {
-      source += '(\\d{4})';
+    if (token === 'YYYY' || token === 'YY') {
+      source += token === 'YYYY' ? '(\\d{4})' : '(\\d{2})';
       groups.push('Y');
     } else if (token === 'DD' || token === 'D') {
       source += token === 'DD' && !tokens.some((t) => /^[^A-Za-z0-9]$/.test(t)) ? '(\\d{2})' : '(\\d{1,2})';
@@ -623,7 +700,7 @@ export function parseDateFormat(format: string): CompiledFormat {
   const month = groups.indexOf('M');
   const year = groups.indexOf('Y');
   if (groups.length !== 3 || day < 0 || month < 0 || year < 0) {
-    throw new UsageError(`--date-format "${format}" needs a day, a month and a four-digit year; write e.g. DD/MM/YYYY or MM/DD/YYYY.`);
+    throw new UsageError(`--date-format "${format}" needs a day, a month and a year; write e.g. DD/MM/YYYY, MM/DD/YYYY or DD.MM.YY.`);
   }
   const compiled: CompiledFormat = {
     regex: new RegExp(source + '$'),
@@ -677,6 +754,15 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/**
+ * A year as written: four digits as they are; two as Excel and LibreOffice read them by default
+ * (00–29 are 2000–2029, 30–99 are 1930–1999), since such sheets were typed and shown so.
+ */
+function fullYear(text: string): number {
+  const y = Number(text);
+  return text.length !== 2 ? y : y < 30 ? 2000 + y : 1900 + y;
+}
+
 function civil(field: string, y: number, m: number, d: number): Parsed {
   if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return { reason: `${field}: not a date` };
   return { value: `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}` };
@@ -706,10 +792,10 @@ function parseDate(
   let m: RegExpExecArray | null;
   const format = dateFormat ? parseDateFormat(dateFormat) : null;
   if (format && (m = format.regex.exec(t))) {
-    return civil(field, Number(m[format.year]), Number(m[format.month]), Number(m[format.day]));
+    return civil(field, fullYear(m[format.year]!), Number(m[format.month]), Number(m[format.day]));
   }
   if ((m = ISO_LIKE.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
-  if ((m = DOTTED.exec(t))) return civil(field, Number(m[3]), Number(m[2]), Number(m[1]));
+  if ((m = DOTTED.exec(t))) return civil(field, fullYear(m[3]!), Number(m[2]), Number(m[1]));
   if ((m = BASIC.exec(t))) return civil(field, Number(m[1]), Number(m[2]), Number(m[3]));
   if (birthday) {
     let month = 0;
@@ -724,7 +810,7 @@ function parseDate(
   if ((m = SLASH_DATE.exec(t))) {
     const a = Number(m[1]);
     const b = Number(m[3]);
-    const y = Number(m[4]);
+    const y = fullYear(m[4]!);
     let order = format?.order ?? (slashOrder === 'ambiguous' ? undefined : slashOrder);
     if (order === undefined) {
       if (a > 12 && b <= 12) order = 'dmy';
@@ -771,6 +857,9 @@ const LIFECYCLE_SYNONYMS: Record<string, string> = {
   inaktiv: 'inactive', ruhend: 'inactive',
   partnerin: 'partner',
   anfrage: 'lead', kontakt: 'lead',
+  // HubSpot's stages
+  subscriber: 'lead', marketingqualifiedlead: 'lead', mql: 'lead',
+  salesqualifiedlead: 'prospect', sql: 'prospect', opportunity: 'prospect', evangelist: 'customer',
 };
 
 const LIFECYCLE_BY_WORD = new Map(Object.entries(LIFECYCLE_SYNONYMS));
@@ -811,6 +900,8 @@ interface AddressGroupPlan {
   country: number[];
   /** Every column, for keeping a group that is not the address as custom fields (`custom.NAME`). */
   all: { index: number; key: string }[];
+  /** The whole address in one cell: kept as a custom field when the block's parts are all empty. */
+  formatted: { index: number; key: string }[];
 }
 
 /** A mapping compiled once for all rows: column indices by what they feed. */
@@ -829,6 +920,8 @@ interface Plan {
   firstLast: number[];
   name: number;
   companyOnly: number[];
+  /** A birthday in several columns (-1: no such column). */
+  birthdayParts: Record<BirthdayPart, number>;
   width: number;
 }
 
@@ -850,6 +943,7 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
     firstLast: [],
     name: -1,
     companyOnly: [],
+    birthdayParts: { year: -1, month: -1, day: -1 },
     width: 0,
   };
   const alternates = new Map<'email' | 'phone', { index: number; rank: number; custom: string }[]>();
@@ -899,6 +993,9 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
       case 'tags':
         plan.tags.push(m.index);
         break;
+      case 'birthday_part':
+        plan.birthdayParts[t.part] = m.index;
+        break;
       case 'company':
         plan.company = m.index;
         break;
@@ -916,6 +1013,7 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
   for (const g of [...groups.values()].sort((a, b) => a.rank - b.rank)) {
     const columns = [...g.columns].sort((a, b) => a.line - b.line || a.index - b.index);
     const of = (part: AddressPart) => columns.filter((c) => c.part === part).map((c) => c.index);
+    const keyed = (c: { index: number; custom: string }) => ({ index: c.index, key: `custom.${c.custom}` });
     plan.addressGroups.push({
       rank: g.rank,
       street: of('street'),
@@ -924,7 +1022,8 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
       city: of('city'),
       region: of('region'),
       country: of('country'),
-      all: columns.map(({ index, custom }) => ({ index, key: `custom.${custom}` })),
+      all: columns.filter((c) => c.part !== 'formatted').map(keyed),
+      formatted: columns.filter((c) => c.part === 'formatted').map(keyed),
     });
   }
   PLANS.set(mapping, plan);
@@ -976,6 +1075,8 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   else if (nameText !== '') {
     kind = plan.companyOnly.some((i) => cell[i] !== '') || LEGAL_FORM.test(nameText) ? 'company' : 'person';
   } else {
+    // Excel's ";;;;" rows below the data: nothing to import, nothing to reject
+    if (cells.every((c) => c === undefined || c.trim() === '')) return { ok: false, reason: 'an empty row', skip: true };
     return { ok: false, reason: 'name: the row has no name (a first or last name, a name or a company)' };
   }
 
@@ -1022,6 +1123,11 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
       if (text === '') continue;
       if (field === 'email') text = withoutMailto(text);
       const [first, rest] = multiValue(text);
+      if (!filled && field === 'email' && isExchangeAddress(first)) {
+        // Outlook's Exchange address ("/o=ExchangeLabs/ou=…/cn=…"): no e-mail; the next column has the SMTP one
+        set.push({ field: c.key, value: text });
+        continue;
+      }
       if (!filled) {
         set.push({ field, value: first });
         filled = true;
@@ -1035,7 +1141,11 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   for (const g of plan.addressGroups) {
     let any = false;
     for (const c of g.all) if (cell[c.index] !== '') any = true;
-    if (!any) continue;
+    if (!any) {
+      // only the address in one cell: kept as it is (its lines do not say which part is which)
+      for (const c of g.formatted) if (cell[c.index] !== '') set.push({ field: c.key, value: cell[c.index]! });
+      continue;
+    }
     if (addressChosen) {
       for (const c of g.all) if (cell[c.index] !== '') set.push({ field: c.key, value: cell[c.index]! });
       continue;
@@ -1064,6 +1174,18 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
     if (region !== '') set.push({ field: 'region', value: region });
     const country = joined(cell, g.country, ' ');
     if (country !== '') set.push({ field: 'country', value: country });
+  }
+
+  // --- a birthday in three columns
+  const { year, month, day } = plan.birthdayParts;
+  if (year >= 0 || month >= 0 || day >= 0) {
+    const parts = [year, month, day].map((i) => (i < 0 ? '' : cell[i]!));
+    if (parts.some((p) => p !== '' && p !== '0')) {
+      const birthday = birthdayFromParts(parts[0]!, parts[1]!, parts[2]!);
+      if ('reason' in birthday) return { ok: false, reason: birthday.reason };
+      if (kind === 'person') set.push({ field: 'birthday', value: birthday.value });
+      else set.push({ field: 'custom.birthday', value: birthday.value });
+    }
   }
 
   // --- custom fields
@@ -1109,9 +1231,10 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
  * are seeded with it (app/import-profiles.ts `settleMapping`): raise it with any change that maps
  * the same cells differently, or a re-import would skip rows whose values would now differ. The
  * program's version seeds them too, but it changes only with a release. 2: Google's " ::: " in
- * e-mail and phone cells; quotes before a formula character lose one quote only.
+ * e-mail and phone cells; quotes before a formula character lose one quote only. 3: two-digit
+ * years, Exchange addresses passed over, birthdays from three columns, Google's formatted address.
  */
-export const MAPPING_REVISION = 2;
+export const MAPPING_REVISION = 3;
 
 /** The trimmed value a row gives the import's key field; empty when it gives none. */
 export function keyCellOf(set: readonly { field: string; value: string }[], key: string): string {
@@ -1150,6 +1273,19 @@ export function keyCellReader(mapping: readonly ColumnMapping[], key: string): (
     }
     return '';
   };
+}
+
+/** Outlook's Exchange (X.500) address in an e-mail column: `/o=ExchangeLabs/ou=…/cn=Recipients/cn=…`. */
+function isExchangeAddress(text: string): boolean {
+  return text.charCodeAt(0) === 47 && /^\/o=/i.test(text) && !text.includes('@');
+}
+
+/** Year, month and day cells → a birthday (`--MM-DD` without a year; Thunderbird writes 0 for none). */
+function birthdayFromParts(year: string, month: string, day: string): Parsed {
+  const y = /^\d{4}$/.test(year) && year !== '0000' ? year : year === '' || year === '0' ? '' : null;
+  if (y === null || !/^\d{1,2}$/.test(month) || !/^\d{1,2}$/.test(day)) return { reason: 'birthday: not a date (year, month and day columns)' };
+  const value = `${y === '' ? '-' : y}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  return parseBirthday(value) ? { value } : { reason: 'birthday: not a date (year, month and day columns)' };
 }
 
 /** Google's several values of one label in one cell (`a@x.de ::: b@y.com`): the first, and the others as they were (null: none). */
@@ -1208,7 +1344,7 @@ export function splitImportTags(text: string): string[] {
     let tag = part.trim();
     if (tag.startsWith('* ')) {
       tag = tag.slice(2).trim();
-      if (/^(mycontacts|starred)$/i.test(tag)) continue;
+      if (/^(my ?contacts|starred)$/i.test(tag)) continue;
     }
     if (tag !== '') out.push(tag);
   }

@@ -39,6 +39,8 @@ export interface CsvSource extends TabularSource {
   bom: boolean;
   /** The file began with Excel's `sep=` line. */
   sepLine: boolean;
+  /** The file began with DATEV's format line (as read). */
+  datevLine: string | null;
 }
 
 function describeCsvError(err: CsvRecordsError, file: string): RejectedInputError {
@@ -56,7 +58,7 @@ const READ_AT_ONCE = 256;
 
 export async function openCsvSource(input: Readable, file: string, options: { encoding?: string; delimiter?: string }): Promise<CsvSource> {
   const sniffed = await sniffCsv(input, { ...options, label: file });
-  const parser = new CsvRecords({ delimiter: sniffed.delimiter, skipFirstLine: sniffed.sepLine, maxRecordChars: MAX_RECORD_CHARS });
+  const parser = new CsvRecords({ delimiter: sniffed.delimiter, skipFirstLine: sniffed.sepLine || sniffed.datevLine !== null, maxRecordChars: MAX_RECORD_CHARS });
   const rows = new Rows(parser, sniffed.stream[Symbol.asyncIterator]() as AsyncIterator<string>, file);
   const first = await rows.next();
   if (first.done) throw new RejectedInputError(`${file} is empty; a CSV needs a header line.`);
@@ -76,6 +78,7 @@ export async function openCsvSource(input: Readable, file: string, options: { en
     rejectsStyle: () => csvRejectsStyle(sniffed, parser.recordDelimiter ?? '\n'),
     bom: sniffed.bom,
     sepLine: sniffed.sepLine,
+    datevLine: sniffed.datevLine,
   };
 }
 

@@ -20,8 +20,12 @@ export interface RejectsStyle {
 export const PLAIN_REJECTS: RejectsStyle = { encoding: 'utf8', eol: '\n', preamble: '' };
 
 /** A CSV's rejects file: its encoding, BOM, `sep=` line and line break. */
-export function csvRejectsStyle(sniffed: { encoding: string; bom: boolean; sepLine: boolean; delimiter: string }, eol: string): RejectsStyle {
-  return { encoding: sniffed.encoding, eol, preamble: `${sniffed.bom ? '\ufeff' : ''}${sniffed.sepLine ? `sep=${sniffed.delimiter}${eol}` : ''}` };
+export function csvRejectsStyle(
+  sniffed: { encoding: string; bom: boolean; sepLine: boolean; datevLine: string | null; delimiter: string },
+  eol: string,
+): RejectsStyle {
+  const firstLine = sniffed.sepLine ? `sep=${sniffed.delimiter}${eol}` : sniffed.datevLine !== null ? `${sniffed.datevLine}${eol}` : '';
+  return { encoding: sniffed.encoding, eol, preamble: `${sniffed.bom ? '\ufeff' : ''}${firstLine}` };
 }
 
 

@@ -141,11 +141,15 @@ export interface DelimiterGuess {
   delimiter: Delimiter;
   /** The first line is Excel's `sep=X`: it names the delimiter and is not a record; skip it. */
   sepLine: boolean;
+  /** The first line is DATEV's `"EXTF";700;…` header of the export, not a record (skip it): as read. */
+  datevLine: string | null;
 }
 
 const CANDIDATES: readonly Delimiter[] = [',', ';', '\t', '|'];
 const MAX_SNIFF_RECORDS = 50;
 const SEP_LINE = /^\uFEFF?"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|$)/i;
+/** DATEV's format line above the header of its exports (EXTF; DTVF in older ones). */
+const DATEV_LINE = /^\uFEFF?("?)(?:EXTF|DTVF)\1[;,][^\r\n]*/;
 
 /**
  * The delimiter of CSV text from its first lines: the candidate that occurs (outside quotes) the
@@ -162,7 +166,12 @@ export function sniffDelimiter(firstLines: string): DelimiterGuess {
         `The file's first line "sep=${c === '\t' ? '\\t' : c}" names a delimiter custfile does not read; use one of , ; tab or |.`,
       );
     }
-    return { delimiter: c as Delimiter, sepLine: true };
+    return { delimiter: c as Delimiter, sepLine: true, datevLine: null };
+  }
+  const datev = DATEV_LINE.exec(firstLines);
+  if (datev) {
+    const rest = firstLines.slice(datev[0].length).replace(/^(?:\r\n|\n|\r)/, '');
+    return { delimiter: sniffDelimiter(rest).delimiter, sepLine: false, datevLine: datev[0].replace(/^\uFEFF/, '') };
   }
   let best: { delimiter: Delimiter; consistent: number; count: number } | null = null;
   for (const delimiter of CANDIDATES) {
@@ -179,7 +188,7 @@ export function sniffDelimiter(firstLines: string): DelimiterGuess {
       best = { delimiter, consistent, count: header };
     }
   }
-  return { delimiter: best?.delimiter ?? ',', sepLine: false };
+  return { delimiter: best?.delimiter ?? ',', sepLine: false, datevLine: null };
 }
 
 /**
@@ -422,6 +431,8 @@ export interface SniffedCsv extends DecodedText {
   delimiter: string;
   /** The text starts with Excel's `sep=X` line, which is not a record: skip it (csv-records.ts `skipFirstLine`). */
   sepLine: boolean;
+  /** The text starts with DATEV's format line, which is not a record: skip it too. */
+  datevLine: string | null;
 }
 
 /**
@@ -472,6 +483,7 @@ export async function sniffCsv(
     bom: decoded.bom,
     delimiter: given ?? guess.delimiter,
     sepLine: guess.sepLine,
+    datevLine: guess.datevLine,
   };
 }
 

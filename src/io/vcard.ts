@@ -47,6 +47,8 @@ interface Property {
   params: Map<string, string[]>;
   value: string;
   line: number;
+  /** Apple's `item1.` before the name (upper-case; '' for none): ties a value to its X-ABLabel. */
+  group: string;
 }
 
 interface LogicalLine {
@@ -243,7 +245,8 @@ function parseProperty(logical: LogicalLine): Property | null {
     if (k === 'TYPE') values = values.flatMap((v) => v.split(',')); // TYPE="work,voice" is a list too
     params.set(k, [...(params.get(k) ?? []), ...values]);
   }
-  return { name, params, value: text.slice(colon + 1), line: logical.line };
+  const dot = nameWithGroup.lastIndexOf('.');
+  return { name, params, value: text.slice(colon + 1), line: logical.line, group: dot < 0 ? '' : nameWithGroup.slice(0, dot).toUpperCase() };
 }
 
 function splitOutsideQuotes(text: string, sep: string): string[] {
@@ -367,7 +370,8 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
   const version = firstText('VERSION');
   const fn = firstText('FN');
   const orgProp = first('ORG');
-  const org = orgProp ? (components(rawValue(orgProp) ?? '', ',')[0] ?? '') : '';
+  const orgParts = orgProp ? components(rawValue(orgProp) ?? '', ',') : [];
+  const org = orgParts[0] ?? '';
   const nProp = first('N');
   const n = nProp ? components(rawValue(nProp) ?? '', ' ') : [];
   const family = n[0] ?? '';
@@ -443,6 +447,36 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
   const url = firstText('URL');
   if (url !== '') set.push(kind === 'company' ? { field: 'website', value: url } : { field: 'custom.URL', value: url });
 
+  // --- what has no field: kept as custom fields (written back by profileToVcard)
+  const department = orgParts.slice(1).filter((s) => s !== '').join(', ');
+  if (department !== '') set.push({ field: 'custom.Department', value: department });
+  if (kind === 'person') {
+    if ((n[3] ?? '') !== '') set.push({ field: 'custom.Name prefix', value: n[3]! });
+    if ((n[4] ?? '') !== '') set.push({ field: 'custom.Name suffix', value: n[4]! });
+  }
+  const nickname = firstText('NICKNAME');
+  if (nickname !== '') set.push({ field: 'custom.Nickname', value: nickname });
+  const labelOf = (p: Property): string => {
+    if (p.group === '') return '';
+    const label = props.find((q) => q.name === 'X-ABLABEL' && q.group === p.group);
+    const text = label ? (textOf(label) ?? '') : '';
+    return text.replace(/^_\$!<(.*)>!\$_$/, '$1').trim(); // Apple's own labels: _$!<Anniversary>!$_
+  };
+  const dates: { label: string; value: string }[] = [];
+  for (const p of all('ANNIVERSARY')) dates.push({ label: 'Anniversary', value: textOf(p) ?? '' });
+  for (const p of all('X-ABDATE')) dates.push({ label: labelOf(p) || 'Date', value: textOf(p) ?? '' });
+  for (const p of all('X-ABRELATEDNAMES')) dates.push({ label: labelOf(p) || 'Related name', value: textOf(p) ?? '' });
+  for (const p of all('RELATED')) dates.push({ label: param(p, 'TYPE')[0] || 'Related', value: textOf(p) ?? '' });
+  for (const p of all('X-SOCIALPROFILE')) dates.push({ label: `Social profile${param(p, 'TYPE')[0] ? ` (${param(p, 'TYPE')[0]})` : ''}`, value: textOf(p) ?? '' });
+  const labelsUsed = new Map<string, number>();
+  for (const d of dates) {
+    if (d.value === '' || !/^[^\u0000-\u001f]{1,60}$/.test(d.label)) continue;
+    const n = (labelsUsed.get(d.label) ?? 0) + 1;
+    labelsUsed.set(d.label, n);
+    const value = /^\d{4}-?\d{2}-?\d{2}$/.test(d.value) ? d.value.replace(/^(\d{4})-?(\d{2})-?(\d{2})$/, '$1-$2-$3') : d.value;
+    set.push({ field: `custom.${d.label}${n > 1 ? ` ${n}` : ''}`, value });
+  }
+
   const uid = firstText('UID');
   if (uid !== '' && !/^urn:custfile:\d+$/i.test(uid)) set.push({ field: 'external_id', value: uid });
 
@@ -452,6 +486,10 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
     if (raw === null) continue;
     for (const item of splitEscaped(raw, ',')) tags.push(...splitImportTags(unescapeText(item)));
   }
+  // Google's system group in its vCards ("myContacts"): every contact has it
+  const userTags = tags.filter((t) => t.toLowerCase() !== 'mycontacts');
+  tags.length = 0;
+  tags.push(...userTags);
   if (tags.length > 0) values.tagEdits = [...new Set(tags)].map((t) => `+${t}`);
   return values;
 }
@@ -509,7 +547,8 @@ const esc = (value: string | null | undefined): string => escapeText(value ?? ''
  * One profile as a vCard 4.0: CRLF line ends, lines folded at 75 octets between code points.
  * `company` is a person's employer (ORG of a key contact); for a company its own name is the ORG.
  * Custom fields, lifecycle and the other fields vCard has no property for are not written, but
- * for the further e-mails, phones, addresses and URL that a vCard import kept as custom fields.
+ * for the further e-mails, phones, addresses and URL that a vCard import kept as custom fields,
+ * and a person's Nickname, Anniversary, Department and Name prefix/suffix.
  */
 export function profileToVcard(profile: Profile, company: string | null): string {
   const lines = ['BEGIN:VCARD', 'VERSION:4.0', 'PRODID:-//custfile//custfile//EN'];
@@ -517,9 +556,12 @@ export function profileToVcard(profile: Profile, company: string | null): string
     lines.push('KIND:org', `FN:${esc(profile.name)}`, `ORG:${esc(profile.name)}`, 'X-ABShowAs:COMPANY');
   } else {
     // KIND said outright: a sole trader whose firm carries their name (FN = ORG) is still a person
-    lines.push('KIND:individual', `FN:${esc(profile.name)}`, `N:${esc(profile.last_name)};${esc(profile.first_name)};;;`);
+    const c = profile.custom;
+    lines.push('KIND:individual', `FN:${esc(profile.name)}`, `N:${esc(profile.last_name)};${esc(profile.first_name)};;${esc(c['Name prefix'])};${esc(c['Name suffix'])}`);
     const employer = company ?? profile.company;
-    if (employer) lines.push(`ORG:${esc(employer)}`);
+    if (employer) lines.push(`ORG:${esc(employer)}${c.Department ? `;${esc(c.Department)}` : ''}`);
+    if (c.Nickname) lines.push(`NICKNAME:${esc(c.Nickname)}`);
+    if (c.Anniversary && /^\d{4}-\d{2}-\d{2}$/.test(c.Anniversary)) lines.push(`ANNIVERSARY:${c.Anniversary.replace(/-/g, '')}`);
     if (profile.role) lines.push(`TITLE:${esc(profile.role)}`);
   }
   // what a vCard import kept as custom fields (E-mail 2, Phone 2, Address 2, URL) goes back where it came from

@@ -45,6 +45,22 @@ export function zeroPadding(format: string): number {
   return /^0{2,}$/.test(first) ? first.length : 0;
 }
 
+/**
+ * Whether a number format shows a date (`dd.mm.yyyy`, `m/d/yy`, `[$-407]d. mmmm yyyy`): a day,
+ * month or year code outside quoted text, brackets and escapes. (`mm` alone would be minutes in a
+ * time, but a formula's result shown as a bare time is no field of ours.)
+ */
+export function isDateFormat(format: string): boolean {
+  const codes = format.split(';')[0]!.replace(/"[^"]*"|\[[^\]]*\]|\\.|_.|\*./g, '');
+  return /[dy]/i.test(codes) || /m/i.test(codes.replace(/am\/pm|a\/p/gi, ''));
+}
+
+/** An Excel date serial (days since 1899-12-30, whole days for a date) → ISO date. */
+function serialDate(serial: number): string | null {
+  if (!Number.isFinite(serial) || serial < 61 || serial >= 2958466) return null; // 1900-03-01 … 9999-12-31
+  return cellText(new Date(Math.round((serial - 25569) * 86400000)));
+}
+
 /** A row's values as cells; a whole number formatted with leading zeros keeps them (a postcode 01067). */
 function cells(row: SheetRow, width: number): string[] {
   const arr = Array.isArray(row.values) ? (row.values as unknown[]) : [];
@@ -53,6 +69,12 @@ function cells(row: SheetRow, width: number): string[] {
   for (let i = 1; i <= n; i++) {
     const value = arr[i];
     let text = cellText(value);
+    // a formula's result keeps its number (exceljs makes dates only of plain cells): =HEUTE()+30
+    const result = value !== null && typeof value === 'object' && ('formula' in value || 'sharedFormula' in value) ? (value as { result?: unknown }).result : undefined;
+    if (typeof result === 'number') {
+      const format = row.getCell(i).numFmt;
+      if (format !== undefined && isDateFormat(format)) text = serialDate(result) ?? text;
+    }
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
       const format = row.getCell(i).numFmt;
       if (format !== undefined) text = text.padStart(zeroPadding(format), '0');
@@ -99,7 +121,13 @@ function decodeEntriesWhole(reader: object, limit: InflateLimit): void {
   if (typeof parseWorksheet === 'function') {
     // a sheet arrives as the entry's chunks or, when it came before the shared strings, as a
     // temporary file's: decode either
-    internals._parseWorksheet = (chunks, sheetNo) => parseWorksheet.call(reader, utf8Text(chunks, limit.counter(`xl/worksheets/sheet${sheetNo}.xml`)), sheetNo);
+    internals._parseWorksheet = (chunks, sheetNo) => {
+      // a sheet stored before workbook.xml (exceljs's own writer may do so: its entries are
+      // appended as they finish) found exceljs without a model: "reading 'sheets'" of undefined
+      const r = reader as unknown as { model?: object };
+      r.model ??= {};
+      return parseWorksheet.call(reader, utf8Text(chunks, limit.counter(`xl/worksheets/sheet${sheetNo}.xml`)), sheetNo);
+    };
   }
 }
 

@@ -23,7 +23,7 @@ export function formatImportReport(r: Report): string[] {
   const counts = r.sales
     ? `${would ? 'would record' : 'recorded'} ${r.inserted} sale${r.inserted === 1 ? '' : 's'}, ${r.unchanged} already recorded, rejected ${r.rejected}`
     : `${would ? 'would insert' : 'inserted'} ${r.inserted}, ${would ? 'would update' : 'updated'} ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped}, rejected ${r.rejected}` +
-      (r.companiesCreated > 0 ? ` (${r.companiesCreated} companies created for key contacts)` : '');
+      (r.companiesCreated > 0 ? ` (${r.companiesCreated} ${r.companiesCreated === 1 ? 'company' : 'companies'} created for key contacts)` : '');
   lines.push(`${counts} in ${r.seconds.toFixed(2)} s (${rate.toLocaleString('en')} rows/s)${r.dryRun ? '; dry run, nothing was written' : ''}.`);
   if (r.ignoredColumns && r.ignoredColumns.length > 0) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
   if (r.repeated > 0) {

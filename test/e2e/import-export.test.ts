@@ -26,6 +26,23 @@ const byName = (records: Rec[], name: string) => {
 };
 
 describe('files people have', () => {
+  it("DATEV's Debitoren export (format line above the header, Windows-1252): accounts as external ids, empty rows skipped, rejects keep the format line", () => {
+    const rejects = path.join(sb.dir, 'datev-rejects.csv');
+    const r = sb.run(['import', fixture('datev-debitoren.csv'), '--rejects', rejects]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/inserted 2, updated 0, unchanged 0, skipped 2, rejected 1/);
+    expect(r.stderr).toMatch(/line 5: email/);
+    const all = list(sb);
+    expect(byName(all, 'Erzgebirgische Holzkunst eG')).toMatchObject({ kind: 'company', external_id: '10000', street: 'Hauptstraße 43', postcode: '09548', city: 'Seiffen' });
+    expect(byName(all, 'Käthe Lößnitz')).toMatchObject({ kind: 'person', external_id: '10001', first_name: 'Käthe', last_name: 'Lößnitz', postcode: '01796' });
+    const lines = fs.readFileSync(rejects, 'latin1').split('\r\n');
+    expect(lines[0]).toMatch(/^"EXTF";700;/);
+    expect(lines[1]).toMatch(/^Konto;Name \(Adressatentyp Unternehmen\)/);
+    expect(lines[2]).toBe('10002;;Fehler;Ohne;1;;;;keine-mail');
+    // the second import changes nothing
+    expect(sb.run(['import', fixture('datev-debitoren.csv')]).stderr).toMatch(/inserted 0, updated 0, unchanged 2, skipped 2, rejected 1/);
+  });
+
   it('a German Excel CSV (windows-1252, ;, CRLF, DD.MM.YYYY, 1.234,56) lands field by field', () => {
     const r = sb.run(['import', fixture('german-excel.csv')]);
     expect(r.code, r.stderr).toBe(0);

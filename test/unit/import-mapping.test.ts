@@ -157,14 +157,19 @@ describe('mapHeaders: names in English and German', () => {
     expect(targets(mapHeaders(['Vorname', 'Nachname', 'Name']))).toEqual({ Vorname: 'first_name', Nachname: 'last_name', Name: 'name' });
   });
 
-  it('keeps unknown columns as custom fields named by the trimmed header, and ignores headerless ones', () => {
+  it('keeps unknown columns as custom fields named by the trimmed header, and headerless ones by their position', () => {
     const mapping = mapHeaders(['E-Mail', ' Shoe size ', '', 'custom.city']);
     expect(mapping.map((m) => [m.header, describeTarget(m.target), m.via])).toEqual([
       ['E-Mail', 'email (or custom.E-Mail)', 'known'],
       ['Shoe size', 'custom.Shoe size', 'unknown'],
-      ['', 'nothing (ignored)', 'no-header'],
+      ['', 'custom.column_3', 'no-header'],
       ['custom.city', 'custom.city', 'own'],
     ]);
+    // Excel's trailing ";" gives every row an empty headerless cell: it writes nothing
+    const named = mapHeaders(['Name', 'E-Mail', '']);
+    const withValue = ok(rowToRecord(named, ['Anna', 'a@b.de', 'Stammkundin'], {}));
+    expect(withValue.set).toContainEqual({ field: 'custom.column_3', value: 'Stammkundin' });
+    expect(ok(rowToRecord(named, ['Anna', 'a@b.de', ''], {})).set.some((s) => s.field === 'custom.column_3')).toBe(false);
   });
 
   it('takes the key from an external id column, else e-mail', () => {
@@ -378,7 +383,8 @@ describe('the fixtures map where they belong', () => {
       'Address 1 - City': 'city (address1 address)', 'Address 1 - Postal Code': 'postcode (address1 address)',
       'Address 1 - Country': 'country (address1 address)', 'Website 1 - Value': 'website',
     });
-    for (const noise of ['Photo', 'File As', 'Phonetic First Name', 'E-mail 1 - Label', 'Address 1 - Formatted', 'Phone 1 - Label']) {
+    expect(t['Address 1 - Formatted']).toBe('custom.Address 1 - Formatted when the block has no parts (address1 address)');
+    for (const noise of ['Photo', 'File As', 'Phonetic First Name', 'E-mail 1 - Label', 'Phone 1 - Label']) {
       expect(t[noise]).toBeUndefined();
     }
     const [anna, zoe, oekobau] = rows.slice(1).map((r) => ok(rowToRecord(mapping, r, {})));
@@ -488,7 +494,8 @@ describe('rowToRecord: dates', () => {
     ['2020-13-01', 'birthday: not a date'],
     ['gestern', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
     ['03/04/1985', 'birthday: the date could be day/month or month/day; pass --date-format DD/MM/YYYY or MM/DD/YYYY'],
-    ['17.05.85', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
+    ['17.05.1', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
+    ['17.05.085', 'birthday: not a date (write YYYY-MM-DD or DD.MM.YYYY, or pass --date-format)'],
     ['--02-30', 'birthday: not a date'],
   ])('rejects %j with a reason that names the field, not the value', (cell, reason) => {
     const result = rowToRecord(mapHeaders(['Geburtstag', 'Nachname']), [cell, 'X'], {});
@@ -508,7 +515,7 @@ describe('rowToRecord: dates', () => {
 
   it('rejects a --date-format without day, month and year', () => {
     expect(() => parseDateFormat('DD/MM')).toThrow(UsageError);
-    expect(() => parseDateFormat('DD/MM/YY')).toThrow(UsageError);
+    expect(() => parseDateFormat('DD/MM/Y')).toThrow(UsageError);
     expect(() => parseImportDate('birthday', '1/2/2020', { dateFormat: 'QQ/DD/YYYY' })).toThrow(UsageError);
     expect(parseDateFormat('DD/MM/YYYY').order).toBe('dmy');
     expect(parseDateFormat('M/D/YYYY').order).toBe('mdy');
@@ -816,5 +823,109 @@ describe('keyCellReader: the key cell of a row without mapping it', () => {
     expect(keyCellReader(mapping, 'revenue')).toBeNull();
     expect(keyCellReader(mapping, 'phone')).toBeNull(); // no column: every key cell empty, nothing to skip
     expect(keyCellReader(mapping, 'email')).not.toBeNull();
+  });
+});
+
+describe('the sheets people really have', () => {
+  const field = (v: ImportValues, name: string) => v.set.find((s) => s.field === name)?.value;
+
+  it('Thunderbird (English): e-mails, work address first, and the birthday from year, month and day', () => {
+    const header = ['First Name', 'Last Name', 'Display Name', 'Nickname', 'Primary Email', 'Secondary Email', 'Work Phone', 'Home Phone',
+      'Mobile Number', 'Home Address', 'Home City', 'Home State', 'Home ZipCode', 'Home Country', 'Work Address', 'Work Address 2',
+      'Work City', 'Work State', 'Work ZipCode', 'Work Country', 'Job Title', 'Organization', 'Birth Year', 'Birth Month', 'Birth Day', 'Notes'];
+    expect(detectLayout(header)).toBe('thunderbird');
+    const mapping = mapHeaders(header);
+    const t = targets(mapping);
+    expect(t).toMatchObject({ 'Birth Year': 'birthday (year)', 'Birth Month': 'birthday (month)', 'Birth Day': 'birthday (day)', 'Job Title': 'role', Organization: 'company' });
+    const row = ['Jörg', 'Bär', 'Jörg Bär', 'Jö', 'joerg@baer.de', 'j@privat.de', '0351 1', '0351 2', '0171 3', 'Am Hang 2', 'Pirna', 'Sachsen', '01796', 'DE',
+      'Werkstr. 5', 'Halle 3', 'Dresden', 'Sachsen', '01067', 'DE', 'Einkauf', 'Holz eG', '1984', '2', '29', 'Stammkunde'];
+    const v = ok(rowToRecord(mapping, row, {}));
+    expect([field(v, 'email'), field(v, 'custom.Secondary Email'), field(v, 'phone'), field(v, 'birthday')]).toEqual(['joerg@baer.de', 'j@privat.de', '0351 1', '1984-02-29']);
+    expect([field(v, 'street'), field(v, 'postcode'), field(v, 'city')]).toEqual(['Werkstr. 5, Halle 3', '01067', 'Dresden']);
+    expect(field(v, 'custom.Home City')).toBe('Pirna');
+    expect(v.companyName).toBe('Holz eG');
+    // no year (Thunderbird leaves it empty), and nothing at all
+    expect(field(ok(rowToRecord(mapping, row.map((c, i) => (i === 22 ? '' : c)), {})), 'birthday')).toBe('--02-29');
+    expect(field(ok(rowToRecord(mapping, row.map((c, i) => (i >= 22 && i <= 24 ? '' : c)), {})), 'birthday')).toBeUndefined();
+    expect(rowToRecord(mapping, row.map((c, i) => (i === 24 ? '31' : c)), {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^birthday: not a date/) });
+  });
+
+  it('Thunderbird (German): "Geburtstag" beside "Geburtsjahr" is the day of the month', () => {
+    const header = ['Vorname', 'Nachname', 'Primäre E-Mail-Adresse', 'Sekundäre E-Mail-Adresse', 'Tel. dienstlich', 'Mobil-Tel.-Nr.',
+      'Privat: Adresse', 'Privat: Ort', 'Privat: PLZ', 'Dienstlich: Adresse', 'Dienstlich: Ort', 'Dienstlich: PLZ', 'Arbeitstitel',
+      'Organisation', 'Geburtsjahr', 'Geburtsmonat', 'Geburtstag', 'Notizen'];
+    expect(detectLayout(header)).toBe('thunderbird');
+    const mapping = mapHeaders(header);
+    const v = ok(rowToRecord(mapping, ['Käthe', 'Lößnitz', 'k@l.de', '', '0351 1', '0171 2', 'Gasse 1', 'Pirna', '01796', 'Ring 2', 'Dresden', '01069', 'Chefin', 'Elbe AG', '1970', '12', '3', ''], {}));
+    expect([field(v, 'email'), field(v, 'phone'), field(v, 'street'), field(v, 'postcode'), field(v, 'city'), field(v, 'role'), field(v, 'birthday')])
+      .toEqual(['k@l.de', '0351 1', 'Ring 2', '01069', 'Dresden', 'Chefin', '1970-12-03']);
+    // a sheet with only "Geburtstag" keeps it as the whole date
+    expect(targets(mapHeaders(['Vorname', 'Geburtstag'])).Geburtstag).toBe('birthday');
+  });
+
+  it("Outlook's Exchange address is passed over for the next SMTP one, and kept", () => {
+    const mapping = mapHeaders(['First Name', 'Last Name', 'E-mail Address', 'E-mail Type', 'E-mail 2 Address', 'Business Street', 'Categories']);
+    const v = ok(rowToRecord(mapping, ['Özlem', 'Kaya', '/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=abc123-oezlem', 'EX', 'oezlem@glashuette.example', '', ''], {}));
+    expect(field(v, 'email')).toBe('oezlem@glashuette.example');
+    expect(field(v, 'custom.E-mail Address')).toMatch(/^\/o=ExchangeLabs/);
+  });
+
+  it('German Outlook: "Ort" is the Location field, the cities are "Ort geschäftlich" and "Ort privat"', () => {
+    const header = ['Vorname', 'Nachname', 'Firma', 'Straße geschäftlich', 'Ort geschäftlich', 'Postleitzahl geschäftlich', 'E-Mail-Adresse', 'Kategorien', 'Ort', 'Telefon Firma'];
+    expect(detectLayout(header)).toBe('outlook');
+    const mapping = mapHeaders(header);
+    const v = ok(rowToRecord(mapping, ['Jens', 'Koch', 'Holz eG', 'Hauptstraße 43', 'Seiffen', '09548', 'j@k.de', '', 'Werk 2', '037362 1'], {}));
+    expect([field(v, 'street'), field(v, 'city'), field(v, 'postcode'), field(v, 'custom.Ort'), field(v, 'phone')]).toEqual(['Hauptstraße 43', 'Seiffen', '09548', 'Werk 2', '037362 1']);
+    // elsewhere "Ort" is the city
+    expect(targets(mapHeaders(['Name', 'Ort'])).Ort).toBe('city');
+  });
+
+  it("Google's formatted address is kept when the block has no parts, and dropped beside them", () => {
+    const mapping = mapHeaders(['First Name', 'Last Name', 'E-mail 1 - Value', 'Address 1 - Formatted', 'Address 1 - Street', 'Address 1 - City']);
+    const only = ok(rowToRecord(mapping, ['Ola', 'Nowak', '', 'ul. Marszałkowska 10\n00-590 Warszawa\nPolska', '', ''], {}));
+    expect(field(only, 'custom.Address 1 - Formatted')).toBe('ul. Marszałkowska 10\n00-590 Warszawa\nPolska');
+    expect(field(only, 'street')).toBeUndefined();
+    const both = ok(rowToRecord(mapping, ['Ola', 'Nowak', '', 'Hauptstr. 1\nBerlin', 'Hauptstr. 1', 'Berlin'], {}));
+    expect([field(both, 'street'), field(both, 'city'), field(both, 'custom.Address 1 - Formatted')]).toEqual(['Hauptstr. 1', 'Berlin', undefined]);
+  });
+
+  it("skips Excel's empty ';;;;' rows instead of rejecting them", () => {
+    const mapping = mapHeaders(['Vorname', 'Nachname', 'E-Mail', '']);
+    expect(rowToRecord(mapping, ['', ' ', '', ''], {})).toEqual({ ok: false, reason: 'an empty row', skip: true });
+    // a row with something but no name is still rejected
+    expect(rowToRecord(mapping, ['', '', 'a@b.de', ''], {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^name:/) });
+    expect(rowToRecord(mapping, ['', '', '', 'Fußnote'], {})).toMatchObject({ ok: false, reason: expect.stringMatching(/^name:/) });
+  });
+
+  it.each([
+    ['12.03.84', '1984-03-12'],
+    ['1.2.05', '2005-02-01'],
+    ['31.12.29', '2029-12-31'],
+    ['01.01.30', '1930-01-01'],
+    ['13/02/84', '1984-02-13'],
+  ])('reads the two-digit year of %j as Excel and LibreOffice do', (cell, iso) => {
+    expect(field(ok(rowToRecord(mapHeaders(['Nachname', 'Geburtstag']), ['X', cell], {})), 'birthday')).toBe(iso);
+  });
+
+  it('--date-format takes YY', () => {
+    expect(parseImportDate('birthday', '03/12/84', { dateFormat: 'MM/DD/YY' })).toEqual({ value: '1984-03-12' });
+    expect(parseImportDate('birthday', '12.03.84', { dateFormat: 'DD.MM.YY' })).toEqual({ value: '1984-03-12' });
+  });
+
+  it('HubSpot and Salesforce columns and stages', () => {
+    expect(targets(mapHeaders(['Record ID', 'First Name', 'State/Region', 'Postal Code', 'Country/Region', 'Lifecycle Stage']))).toMatchObject({
+      'Record ID': 'external_id', 'State/Region': 'region', 'Postal Code': 'postcode', 'Country/Region': 'country', 'Lifecycle Stage': 'lifecycle',
+    });
+    expect(targets(mapHeaders(['Contact ID', 'First Name', 'Mailing Street', 'Mailing City', 'Mailing State/Province', 'Mailing Zip/Postal Code', 'Mailing Country']))).toMatchObject({
+      'Contact ID': 'external_id', 'Mailing Street': 'street', 'Mailing City': 'city', 'Mailing State/Province': 'region', 'Mailing Zip/Postal Code': 'postcode', 'Mailing Country': 'country',
+    });
+    const mapping = mapHeaders(['Last Name', 'Lifecycle Stage']);
+    const stage = (text: string) => field(ok(rowToRecord(mapping, ['X', text], {})), 'lifecycle');
+    expect(['Subscriber', 'Marketing Qualified Lead', 'Sales Qualified Lead', 'Opportunity', 'Customer', 'Evangelist'].map(stage))
+      .toEqual(['lead', 'lead', 'prospect', 'prospect', 'customer', 'customer']);
+  });
+
+  it("drops Google's system group written as '* My Contacts'", () => {
+    expect(splitImportTags('* My Contacts ::: VIP')).toEqual(['VIP']);
   });
 });

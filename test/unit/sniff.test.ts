@@ -102,7 +102,15 @@ describe('sniffDelimiter', () => {
     ['empty', '', ',', false],
   ];
   it.each(cases)('%s', (_name, text, delimiter, sepLine) => {
-    expect(sniffDelimiter(text)).toEqual({ delimiter, sepLine });
+    expect(sniffDelimiter(text)).toEqual({ delimiter, sepLine, datevLine: null });
+  });
+
+  it("skips DATEV's format line above the header, and keeps it as read", () => {
+    const line = '"EXTF";700;16;"Debitoren/Kreditoren";5;20261127;;"RE";"";"";1;2';
+    expect(sniffDelimiter(`${line}\r\nKonto;Name (Adressatentyp Unternehmen);PLZ\r\n10000;Holz eG;01067\r\n`)).toEqual({ delimiter: ';', sepLine: false, datevLine: line });
+    expect(sniffDelimiter('\uFEFFDTVF,1,2\nKonto,Name\n1,A\n')).toEqual({ delimiter: ',', sepLine: false, datevLine: 'DTVF,1,2' });
+    // a header that merely starts with the letters is a header
+    expect(sniffDelimiter('EXTFoo;Name\n1;A\n').datevLine).toBeNull();
   });
 
   it('rejects a sep= line naming a delimiter it does not read', () => {
@@ -122,7 +130,7 @@ describe('sniffDelimiter', () => {
     const bytes = fixture(name);
     const guess = sniffEncoding(bytes, { complete: true });
     const text = iconv.decode(bytes.subarray(guess.bomLength), guess.encoding);
-    expect(sniffDelimiter(text)).toEqual({ delimiter, sepLine: false });
+    expect(sniffDelimiter(text)).toEqual({ delimiter, sepLine: false, datevLine: null });
   });
 });
 

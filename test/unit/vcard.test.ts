@@ -64,6 +64,8 @@ describe('parseVcards: the fixture', () => {
   it('3.0: folded and escaped NOTE, preferred e-mail, work address before home, the rest kept, PHOTO skipped', () => {
     const c = cards[0]!;
     expect(setOf(c)).toEqual({
+      'custom.Department': 'Vertrieb',
+      'custom.Name prefix': 'Dr.',
       first_name: 'Jürgen',
       last_name: 'Müller',
       role: 'Geschäftsführer',
@@ -159,7 +161,7 @@ describe('parseVcards: lines', () => {
   it('takes a person with only FN as a display name, and ORG = FN as a company', () => {
     expect(one(card('FN:Anna Weiß'))).toMatchObject({ kind: 'person', set: [{ field: 'name', value: 'Anna Weiß' }] });
     expect(one(card('N:ACME GmbH;;;;', 'FN:ACME GmbH', 'ORG:ACME GmbH'))).toMatchObject({ kind: 'company', set: [{ field: 'name', value: 'ACME GmbH' }] });
-    expect(one(card('ORG:ACME GmbH;Sales'))).toMatchObject({ kind: 'company', set: [{ field: 'name', value: 'ACME GmbH' }] });
+    expect(one(card('ORG:ACME GmbH;Sales'))).toMatchObject({ kind: 'company', set: [{ field: 'name', value: 'ACME GmbH' }, { field: 'custom.Department', value: 'Sales' }] });
     expect(one(card('N:Lee;Bo;;;', 'FN:Bo Lee', 'ORG:ACME', 'ROLE:Buyer'))).toMatchObject({ kind: 'person', companyName: 'ACME' });
   });
 
@@ -476,5 +478,40 @@ describe('rejoinFoldedCharacters', () => {
   it('leaves everything else as it was: Windows-1252 bytes, folds between characters', async () => {
     const bytes = Buffer.concat([Buffer.from('NOTE:Gr\xfc\r\n \xdfe\r\nFN:a\r\n b\r\n', 'latin1')]);
     expect((await through(bytes, 5)).equals(bytes)).toBe(true);
+  });
+});
+
+describe('parseVcards: what has no field is kept', () => {
+  it("keeps Apple's nickname, labelled dates and related names, the name's prefix and suffix, the department and social profiles", () => {
+    const text = [
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Bär;Jürgen;;Dr.;jun.', 'FN:Dr. Jürgen Bär jun.', 'ORG:Elbwerk GmbH;Vertrieb', 'NICKNAME:Jü',
+      'item2.X-ABDATE;type=pref:2005-06-18', 'item2.X-ABLabel:_$!<Anniversary>!$_',
+      'item3.X-ABDATE:2019-09-01', 'item3.X-ABLabel:Firmeneintritt',
+      'item4.X-ABRELATEDNAMES:Käthe Bär', 'item4.X-ABLabel:_$!<Spouse>!$_',
+      'X-SOCIALPROFILE;type=linkedin:https://linkedin.com/in/jbaer',
+      'CATEGORIES:myContacts,Kunden', 'END:VCARD', '',
+    ].join('\r\n');
+    const [card] = parseVcards(text).cards;
+    const set = Object.fromEntries(card!.set.map((s) => [s.field, s.value]));
+    expect(set).toMatchObject({
+      'custom.Name prefix': 'Dr.', 'custom.Name suffix': 'jun.', 'custom.Department': 'Vertrieb', 'custom.Nickname': 'Jü',
+      'custom.Anniversary': '2005-06-18', 'custom.Firmeneintritt': '2019-09-01', 'custom.Spouse': 'Käthe Bär',
+      'custom.Social profile (linkedin)': 'https://linkedin.com/in/jbaer',
+    });
+    // Google's system group is no tag
+    expect(card!.tagEdits).toEqual(['+Kunden']);
+  });
+
+  it('writes the nickname, anniversary, department and name prefix back', () => {
+    const profile = makeProfile('person', { first_name: 'Jürgen', last_name: 'Bär', name: 'Jürgen Bär', custom: { Nickname: 'Jü', Anniversary: '2005-06-18', Department: 'Vertrieb', 'Name prefix': 'Dr.' } });
+    const out = profileToVcard(profile, 'Elbwerk GmbH');
+    expect(out).toContain('NICKNAME:Jü\r\n');
+    expect(out).toContain('ANNIVERSARY:20050618\r\n');
+    expect(out).toContain('ORG:Elbwerk GmbH;Vertrieb\r\n');
+    expect(out).toMatch(/\r\nN:[^\r]*;;Dr\.;\r\n/);
+    const [back] = parseVcards(out).cards;
+    expect(Object.fromEntries(back!.set.map((s) => [s.field, s.value]))).toMatchObject({
+      'custom.Nickname': 'Jü', 'custom.Anniversary': '2005-06-18', 'custom.Department': 'Vertrieb', 'custom.Name prefix': 'Dr.',
+    });
   });
 });

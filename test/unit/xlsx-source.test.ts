@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openXlsxSource, zeroPadding } from '../../src/io/xlsx-source.js';
+import { openXlsxSource, isDateFormat, zeroPadding } from '../../src/io/xlsx-source.js';
 import { writeXlsx } from '../../src/io/xlsx-writer.js';
+import { ZipWriter } from '../../src/io/zip-writer.js';
 
 let dir: string;
 beforeEach(() => {
@@ -85,6 +86,43 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     expect(rows[1]).toEqual(['aus Other']);
     const named = await openXlsxSource(file, { sheet: 'Kunden' });
     for await (const row of named.rows) expect(row.cells).toEqual(['aus Kunden']);
+  });
+
+  it("a formula's date result is a date (=HEUTE()+30 under a date format), a number result stays a number", async () => {
+    const file = path.join(dir, 'formula-date.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Kunden');
+    sheet.addRow(['Name', 'Nächster Kontakt', 'Summe']);
+    const row = sheet.addRow(['Elbwerk', { formula: 'DATE(2026,12,3)', result: 46359 }, { formula: '1+1', result: 2 }]);
+    row.getCell(2).numFmt = 'dd.mm.yyyy';
+    row.getCell(3).numFmt = '0';
+    await workbook.xlsx.writeFile(file);
+    expect((await readAll(file))[1]).toEqual(['Elbwerk', '2026-12-03', '2']);
+  });
+
+  it('a sheet stored before workbook.xml is read (exceljs met it without a model)', async () => {
+    const file = path.join(dir, 'late-workbook.xlsx');
+    const out = fs.createWriteStream(file);
+    const zip = new ZipWriter(out, file);
+    const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+    const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    await zip.addFile('[Content_Types].xml', `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
+    await zip.addFile('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+    await zip.addFile('xl/_rels/workbook.xml.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
+    await zip.addFile('xl/sharedStrings.xml', `${xml}<sst xmlns="${main}" count="2" uniqueCount="2"><si><t>Name</t></si><si><t>Jörg</t></si></sst>`);
+    await zip.addFile('xl/worksheets/sheet1.xml', `${xml}<worksheet xmlns="${main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row></sheetData></worksheet>`);
+    await zip.addFile('xl/workbook.xml', `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+    await zip.finish();
+    await new Promise<void>((resolve) => out.end(resolve));
+    expect(await readAll(file)).toEqual([['Name'], ['Jörg']]);
+  });
+
+  it('tells date formats from number formats', () => {
+    const dates = ['dd.mm.yyyy', 'm/d/yy', 'mm-dd-yy', '[$-407]d. mmmm yyyy', 'yyyy-mm-dd;@', 'd-mmm'];
+    const numbers = ['0', '00000', '#,##0.00', '0.00 "days"', '#,##0.00 [$€-407]', 'General', '@'];
+    expect(dates.filter(isDateFormat)).toEqual(dates);
+    expect(numbers.filter(isDateFormat)).toEqual([]);
   });
 
   it('zero padding is read from the formats Excel and LibreOffice write for postcodes', () => {
