@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { AppError, ExitCode } from './errors.js';
 import { attachDashValues, createProgram } from './program.js';
 import { OutputClosed, type WritableLike } from './ui/output.js';
+import { terminalSafe } from './ui/terminal-text.js';
 
 function isBrokenPipe(err: unknown): boolean {
   return err instanceof OutputClosed || (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
@@ -19,12 +20,12 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: 
     return ExitCode.usage;
   }
   if (err instanceof AppError) {
-    stderr.write(`custfile: ${err.message}\n`);
+    stderr.write(`custfile: ${terminalSafe(err.message)}\n`);
     if (debug && err.stack) stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  stderr.write(`custfile: unexpected failure: ${message}${debug ? '' : ' (run with CUSTFILE_DEBUG=1 for details)'}\n`);
+  stderr.write(`custfile: unexpected failure: ${terminalSafe(message)}${debug ? '' : ' (run with CUSTFILE_DEBUG=1 for details)'}\n`);
   if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
   return ExitCode.failure;
 }

@@ -12,6 +12,7 @@ import { isIsoDate, localDateOf } from '../domain/dates.js';
 import type { Store } from '../storage/store.js';
 import { type Format, type WritableLike, FORMATS, Output, colorWanted, resolveFormat } from '../ui/output.js';
 import { type Prompter, terminalPrompter } from '../ui/prompter.js';
+import { terminalSafe } from '../ui/terminal-text.js';
 
 export interface Deps {
   stdout: WritableLike;
@@ -54,14 +55,17 @@ export class Session {
     return this.globals.quiet === true;
   }
 
-  /** A message for the user on stderr (suppressed by --quiet). */
+  /** A message for the user on stderr (suppressed by --quiet); names in it cannot drive the terminal. */
   say(message: string): void {
-    if (!this.quiet) this.deps.stderr.write(`${message}\n`);
+    if (!this.quiet) this.deps.stderr.write(`${terminalSafe(message)}\n`);
   }
 
-  /** A notice that --quiet does not hide (permissions were tightened). */
+  /**
+   * A notice of something custfile did on its own (permissions were tightened). --quiet hides it
+   * too: `remind -q` from cron must print nothing when nothing is due (SPEC: only data and errors).
+   */
   notice(message: string): void {
-    this.deps.stderr.write(`${message}\n`);
+    this.say(message);
   }
 
   format(fallback: Format = 'csv', allowed: readonly string[] = FORMATS): Format {

@@ -1,5 +1,13 @@
-/** Tables for people at a terminal (cli-table3, chalk); loaded only when a table is printed. */
-import Table from 'cli-table3';
+/**
+ * Tables for people at a terminal (chalk for colour; loaded only when a table is printed).
+ *
+ * Drawn here rather than by cli-table3: its layout measured every cell with string-width, which
+ * compiles a large emoji pattern per call, and wrapped long words one character at a time, so
+ * `list` of 20,000 rows took 200 s, 300,000 rows overflowed the stack, and `show` of a
+ * 3,000-character CJK note took a minute. This is one pass to measure and one to draw, in the
+ * same look (rounded to its box characters, no rules between rows).
+ */
+import { displayWidth, terminalSafe, truncateToWidth, wrapToWidth } from './terminal-text.js';
 
 type ChalkClass = typeof import('chalk').Chalk;
 let Chalk: ChalkClass | null = null;
@@ -18,30 +26,83 @@ function chalkFor(color: boolean) {
   return new Chalk({ level: color ? 1 : 0 });
 }
 
-/** No rule between rows: tables stay as long as their data. */
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+/** Without a terminal (`--format table` into a pipe) tables are laid out for this many columns. */
+const DEFAULT_WIDTH = 160;
+/** A column is not narrowed below this (or its header, or its widest cell if that is less). */
+const MIN_COLUMN = 6;
 
-function renderTable(head: string[], rows: string[][], color: boolean, width?: number): string {
-  const chalk = chalkFor(color);
-  const maxCell = Math.max(12, Math.floor(((width ?? 160) - head.length * 3) / Math.max(1, head.length)) + 8);
-  const table = new Table({
-    head: head.map((h) => chalk.bold(h)),
-    style: { head: [], border: color ? ['grey'] : [] },
-    chars: COMPACT,
-    wordWrap: false,
-  });
-  for (const row of rows) table.push(row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell)));
-  return `${table.toString()}\n`;
+/**
+ * Column widths that fit `total` columns of terminal: the natural widths if they fit, else the
+ * widest columns cut to one common cap (the narrow ones, ids and dates, stay whole).
+ */
+export function fitWidths(natural: readonly number[], floors: readonly number[], total: number): number[] {
+  const overhead = natural.length * 3 + 1;
+  const sum = (cap: number) => natural.reduce((s, w, i) => s + Math.max(Math.min(w, cap), floors[i]!), 0);
+  if (sum(Infinity) + overhead <= total) return [...natural];
+  let lo = 0;
+  let hi = Math.max(0, ...natural);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (sum(mid) + overhead <= total) lo = mid;
+    else hi = mid - 1;
+  }
+  return natural.map((w, i) => Math.max(Math.min(w, lo), floors[i]!));
 }
 
-/** Two columns, label and value, for one record. */
-function renderPairs(title: string, pairs: [string, string][], color: boolean): string {
+interface Drawn {
+  widths: number[];
+  rows: string[][][];
+}
+
+function draw(table: Drawn, color: boolean, boldFirstRow: boolean, dimFirstColumn: boolean): string {
   const chalk = chalkFor(color);
-  const table = new Table({ style: { head: [], border: color ? ['grey'] : [] }, chars: COMPACT, wordWrap: true, colWidths: [18, 62] });
-  for (const [k, v] of pairs) table.push([chalk.dim(k), v]);
-  return `${chalk.bold(title)}\n${table.toString()}\n`;
+  const border = (s: string) => (color ? chalk.grey(s) : s);
+  const rule = (left: string, mid: string, right: string) => border(left + table.widths.map((w) => '─'.repeat(w + 2)).join(mid) + right);
+  const out: string[] = [rule('┌', '┬', '┐')];
+  const bar = border('│');
+  table.rows.forEach((cells, r) => {
+    const height = Math.max(1, ...cells.map((lines) => lines.length));
+    for (let l = 0; l < height; l++) {
+      let line = bar;
+      cells.forEach((lines, c) => {
+        const text = lines[l] ?? '';
+        const pad = ' '.repeat(Math.max(0, table.widths[c]! - displayWidth(text)));
+        const styled = r === 0 && boldFirstRow ? chalk.bold(text) : c === 0 && dimFirstColumn ? chalk.dim(text) : text;
+        line += ` ${styled}${pad} ${bar}`;
+      });
+      out.push(line);
+    }
+  });
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
+}
+
+/** Rows under a header, each cell cut to its column; the table fits `width` columns (the terminal's). */
+function renderTable(head: string[], rows: string[][], color: boolean, width?: number): string {
+  const all = [head, ...rows].map((row) => row.map((cell) => terminalSafe(cell).split(/\r?\n/)));
+  // loops, not Math.max(...rows): a spread of 300,000 rows overflows the stack
+  const natural = head.map(() => 0);
+  for (const row of all) {
+    row.forEach((lines, c) => {
+      for (const line of lines) natural[c] = Math.max(natural[c] ?? 0, displayWidth(line));
+    });
+  }
+  const floors = head.map((h, c) => Math.min(natural[c]!, Math.max(displayWidth(h), MIN_COLUMN)));
+  const widths = fitWidths(natural, floors, width ?? DEFAULT_WIDTH);
+  const cut = all.map((row) => row.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!))));
+  return `${draw({ widths, rows: cut }, color, true, false)}\n`;
+}
+
+/** Two columns, label and value, for one record; long values wrap to the terminal's width. */
+function renderPairs(title: string, pairs: [string, string][], color: boolean, width?: number): string {
+  const chalk = chalkFor(color);
+  const valueWidth = Math.max(20, Math.min(60, (width ?? DEFAULT_WIDTH) - 16 - 7));
+  const rows = pairs.map(([k, v]) => [wrapToWidth(terminalSafe(k), 16).split('\n'), wrapToWidth(terminalSafe(v), valueWidth).split('\n')]);
+  // as wide as before (cli-table3's colWidths 18 and 62, padding included), narrower on a narrow terminal
+  const widths = [16, valueWidth];
+  return `${chalk.bold(terminalSafe(title))}\n${draw({ widths, rows }, color, false, true)}\n`;
 }
 
 function heading(text: string, color: boolean): string {
-  return chalkFor(color).bold(text);
+  return chalkFor(color).bold(terminalSafe(text));
 }

@@ -146,7 +146,7 @@ export async function renderShow(view: ProfileView, format: Format, out: Output,
   if (p.tags.length > 0) pairs.push(['tags', p.tags.join(', ')]);
   for (const [k, v] of Object.entries(p.custom)) pairs.push([`custom.${k}`, v]);
   if (p.sales_count > 0) pairs.push(['sales', `${p.sales_count} totalling ${formatCents(p.sales_total)}, last ${p.last_sale}`]);
-  let text = renderPairs(`${p.name}  ${subtitle}`, pairs, color);
+  let text = renderPairs(`${p.name}  ${subtitle}`, pairs, color, out.stream.columns);
   if (view.contacts.length > 0) {
     text += `\n${heading(`Key contacts (${view.contacts.length})`, color)}\n`;
     text += renderTable(['id', 'name', 'role', 'decides', 'email', 'phone', 'birthday'],

@@ -545,6 +545,26 @@ describe('the file', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/owner-only \(0600\)/);
     expect(fs.statSync(sb.db).mode & 0o777).toBe(0o600);
+    // from cron, -q prints nothing (the file was restored with cp, and remind has nothing due)
+    fs.chmodSync(sb.db, 0o644);
+    const quiet = sb.run(['-q', 'remind', '--stale', 'off']);
+    expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, '', '']);
+    expect(fs.statSync(sb.db).mode & 0o777).toBe(0o600);
+  });
+
+  it('names in tables and messages cannot drive the terminal (escape sequences are shown, not sent)', () => {
+    const evil = 'X\u001b[2J\u001b]0;pwned\u0007\u202eY';
+    const added = sb.run(['add', 'person', '--first-name', evil, '--last-name', 'B', '--no-input']);
+    expect(added.code, added.stderr).toBe(0);
+    const table = sb.run(['--format', 'table', 'list']);
+    const shown = sb.run(['--format', 'table', 'show', '1']);
+    expect(shown.stdout).toContain('first_name');
+    for (const out of [table.stdout, shown.stdout, added.stderr]) {
+      expect(out).not.toMatch(/[\u001b\u0007\u202e]/);
+    }
+    expect(table.stdout).toContain('X^[[2J^[]0;pwned^G<U+202E>Y');
+    // the data itself is kept as it was
+    expect(JSON.parse(sb.run(['--format', 'json', 'show', '1']).stdout).first_name).toBe(evil);
   });
 
   it('two processes writing at once both succeed, 50 rounds', async () => {
