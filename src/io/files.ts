@@ -114,10 +114,10 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * does. Listening starts before the file exists: a signal between the two would leave it behind.
  * Returns what stops the listening.
  */
-function guardTemp(temp: string): () => void {
+export function guardTemp(...temps: string[]): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     release();
-    fs.rmSync(temp, { force: true });
+    for (const temp of temps) fs.rmSync(temp, { force: true });
     process.kill(process.pid, signal);
   };
   const release = () => {
@@ -134,6 +134,22 @@ function guardTemp(temp: string): () => void {
  * keeps its permissions. A device or a pipe (`/dev/stdout`, a FIFO) is written in place, as is a
  * file whose folder cannot take the temporary one.
  */
+/**
+ * Where a file that replaces `file` whole goes: through a link (or a chain of them) to the file it
+ * names, made there if it does not exist yet. A folder is refused; so is a device, a pipe or a
+ * socket when `regularOnly` (a backup renamed over /dev/null would replace the device).
+ */
+export function replacementTarget(file: string, option: string): { target: string; stat: fs.Stats | null } {
+  let target = path.resolve(file);
+  for (let hops = 0; hops < 40 && statOrNull(target) === null && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink(); hops++) {
+    target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+  }
+  const stat = statOrNull(target);
+  if (stat?.isDirectory()) throw new UsageError(`${option} ${file} is a folder; name a file.`);
+  if (stat !== null && !stat.isFile()) throw new UsageError(`${option} ${file} is not a regular file (a device, pipe or socket); name a file.`);
+  return { target: stat === null ? target : fs.realpathSync(target), stat };
+}
+
 export class OutputFile {
   private committed = false;
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { FileError } from '../errors.js';
-import { databaseFiles, isSameFile } from '../io/files.js';
+import { databaseFiles, guardTemp, isSameFile, replacementTarget } from '../io/files.js';
 import { type BulkLoad, beginBulkLoad, beginSalesBulkLoad } from './bulk-load.js';
 import { CommunicationRepo } from './communication-repo.js';
 import { type Db, type OpenOptions, guard, newDatabase, openDb, readTransaction, translateError, writeTransaction } from './db.js';
@@ -167,9 +167,13 @@ export class Store {
     if (this.db.ephemeral) throw new FileError(`${this.db.path} does not exist yet; there is nothing to back up.`);
     const absolute = path.resolve(target);
     if (databaseFiles(this.db.path).some((f) => isSameFile(absolute, f.file))) throw new FileError(`the backup must not overwrite the database itself (${target}).`);
-    const dir = path.dirname(absolute);
+    // through a link to its file; never over a device or a pipe (renamed over, /dev/null would be gone)
+    const { target: file } = replacementTarget(target, 'backup');
+    const dir = path.dirname(file);
     if (!fs.existsSync(dir)) throw new FileError(`the folder of ${target} does not exist.`);
-    const temp = path.join(dir, `.${path.basename(absolute)}.${process.pid}.tmp`);
+    const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+    // Ctrl-C or a kill: the copy (a whole customer file) goes with its journal
+    const release = guardTemp(temp, `${temp}-journal`);
     try {
       fs.rmSync(temp, { force: true });
       this.guard(() => this.db.sqlite.prepare('VACUUM INTO ?').run(temp));
@@ -181,14 +185,23 @@ export class Store {
         copy.close();
       }
       if (findings.length > 0) throw new FileError(`the backup copy failed its integrity check (${findings[0]}); ${target} was not written.`);
-      fs.renameSync(temp, absolute);
-      return { bytes: fs.statSync(absolute).size };
+      fs.renameSync(temp, file);
+      return { bytes: fs.statSync(file).size };
     } catch (err) {
       fs.rmSync(temp, { force: true });
       if (err instanceof FileError) throw err;
+      // what fails here is mostly the copy's writing: name the backup, not the customer file
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_FULL' || code === 'ENOSPC') throw new FileError(`the disk holding ${target} is full; the backup was not written.`, { cause: err });
+      if (/^SQLITE_(CANTOPEN|READONLY|PERM)/.test(code) || code === 'EACCES' || code === 'EPERM') {
+        throw new FileError(`${target} cannot be written; check the permissions of its folder.`, { cause: err });
+      }
       const translated = translateError(err, this.db.path);
       if (translated !== err) throw translated;
       throw new FileError(`the backup to ${target} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, { cause: err });
+    } finally {
+      fs.rmSync(`${temp}-journal`, { force: true });
+      release();
     }
   }
 

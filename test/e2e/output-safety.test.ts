@@ -196,3 +196,22 @@ describe('--db naming a file that is not a custfile database', () => {
     expect(appId()).toBe(0x63757374);
   });
 });
+
+describe('backup FILE', () => {
+  it('never renames its copy over a pipe or a device, and writes through a link to its file', () => {
+    const fifo = path.join(box.dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = box.run(['backup', fifo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a regular file/);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    const real = path.join(box.dir, 'real.db');
+    const link = path.join(box.dir, 'link.db');
+    fs.symlinkSync('real.db', link);
+    expect(box.run(['backup', link]).code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(dumpDatabase(real)).toBe(dumpDatabase(box.db));
+    // nothing left beside it
+    expect(fs.readdirSync(box.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+});
