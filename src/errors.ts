@@ -10,6 +10,8 @@ export const ExitCode = {
   notFound: 3,
   rejected: 4,
   locked: 5,
+  /** Stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -93,10 +95,17 @@ export class ErasureHeldError extends AppError {
 }
 
 /** The database stayed locked by another process past the busy timeout (exit 5). */
+/** Ctrl-C or a kill stopped a command that could stop cleanly (an import between batches): exit 130. */
+export class InterruptedError extends AppError {
+  constructor(message: string) {
+    super(message, ExitCode.interrupted);
+  }
+}
+
 export class LockedError extends AppError {
   constructor(path: string, options?: { cause?: unknown }) {
     super(
-      `${path} is locked by another custfile process; nothing was changed, and it is safe to try again later.`,
+      `${path} is locked by another process; nothing was changed, and it is safe to try again later.`,
       ExitCode.locked,
       options,
     );

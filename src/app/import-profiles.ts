@@ -16,7 +16,8 @@
  *   committed before it stay (they are whole rows), the open batch is rolled back, and the message
  *   says where it stopped; with --atomic or --dry-run nothing at all is written.
  */
-import { RejectedInputError, UsageError } from '../errors.js';
+import { AppError, RejectedInputError, UsageError } from '../errors.js';
+import { committedNote, watchInterrupt } from './interrupt.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
@@ -91,6 +92,8 @@ export interface ImportReport {
   dryRun: boolean;
   /** A structural error that ended the import early. */
   stopped?: string;
+  /** Set with `stopped` when a signal stopped the import (exit 130, not 4). */
+  interrupted?: NodeJS.Signals;
   /** `--atomic` with rejected rows: nothing was written, the counts are what would have been. */
   rolledBack?: boolean;
   /** What was done with a row whose key exists. */
@@ -357,6 +360,8 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
   let now = clock.now();
   /** The counts as of the last commit: what a rollback of the open batch leaves true. */
   let committed = { ...report };
+  /** Batches are committed as they go: a signal stops the import between two of them (app/interrupt.ts). */
+  const interrupt = single ? null : watchInterrupt();
 
   const reject = (line: number, raw: string, reason: string) => {
     report.rejected++;
@@ -467,6 +472,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     // is stored yet)
     const quick = !bulk && options.onConflict === 'update';
     for await (const batch of records) {
+      if (interrupt?.signal) throw new Interrupted(interrupt.signal);
       if (quick) prefetch(batch);
       for (const record of batch) {
         report.rows++;
@@ -567,6 +573,9 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
           store.commit();
           committed = { ...report };
           finder.committed();
+          // a signal is handled by the event loop, which batches read from a queue never reach
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (interrupt?.signal) throw new Interrupted(interrupt.signal);
           // another process may write between two transactions: read states afresh
           prefetched = null;
           store.begin();
@@ -576,16 +585,28 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     }
   } catch (err) {
     store.rollback();
-    if (err instanceof RejectedInputError && !single) {
+    if ((err instanceof RejectedInputError || err instanceof Interrupted) && !single) {
       // the open batch is gone: count what is in the file (rows rejected stay rejected, and in --rejects)
       const rejectedSince = report.rejected - committed.rejected;
       Object.assign(report, { ...committed, rows: committed.rows + rejectedSince, rejected: report.rejected, rejections: report.rejections });
       const done = report.inserted + report.updated;
-      report.stopped = `${err.message} The import stopped there${done > 0 ? `; rows before that were imported, and running it again after the fix is safe` : '; nothing was imported'}.`;
+      if (err instanceof Interrupted) {
+        report.interrupted = err.signal;
+        report.stopped = `Stopped by ${err.signal}.${done > 0 ? committedNote(done) : ' Nothing was imported.'}`;
+      } else {
+        report.stopped = `${err.message} The import stopped there${done > 0 ? `; rows before that were imported, and running it again after the fix is safe` : '; nothing was imported'}.`;
+      }
       report.seconds = (performance.now() - started) / 1000;
       return report;
     }
+    // a lock held too long, a full disk: say what the batches committed before it hold
+    if (err instanceof AppError && !single) {
+      const done = committed.inserted + committed.updated;
+      if (done > 0) err.message = err.message.replace(/; nothing was changed(, and it is safe to try again later)?\.$/, '.') + committedNote(done);
+    }
     throw err;
+  } finally {
+    interrupt?.stop();
   }
   if (options.dryRun || (options.atomic && report.rejected > 0)) {
     store.rollback();
@@ -748,4 +769,11 @@ function loadedFinder(store: Store, key: string): Finder {
       }
     },
   };
+}
+
+/** The import was asked to stop (Ctrl-C, a kill): thrown between batches, caught by importRecords. */
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal}`);
+  }
 }

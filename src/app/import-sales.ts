@@ -41,7 +41,8 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { RejectedInputError, UsageError, ValidationError } from '../errors.js';
+import { AppError, RejectedInputError, UsageError, ValidationError } from '../errors.js';
+import { committedNote } from './interrupt.js';
 import { fieldByName } from '../domain/fields.js';
 import {
   type SlashOrder,
@@ -497,6 +498,11 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
         report.stopped = `${err.message} The import stopped there${done > 0 ? '; rows before that were imported, and running it again after the fix is safe' : '; nothing was imported'}.`;
         report.seconds = (performance.now() - started) / 1000;
         return report;
+      }
+      // a lock held too long, a full disk: say what the batches committed before it hold
+      const done = report.inserted - batchInserted;
+      if (err instanceof AppError && !single && done > 0) {
+        err.message = err.message.replace(/; nothing was changed(, and it is safe to try again later)?\.$/, '.') + committedNote(done).replace(/rows? (was|were) imported/, (m) => m.replace('row', 'sale'));
       }
       throw err;
     }

@@ -2,7 +2,7 @@
  * The import summary for stderr (what happened to the rows, the first rejections), and the one
  * sentence that makes an import with rejected rows exit 4. For profiles and for `--sales`.
  */
-import { RejectedInputError } from '../errors.js';
+import { InterruptedError, RejectedInputError } from '../errors.js';
 import type { ImportFileReport } from '../app/import-file.js';
 
 /** A sales import's report reads "recorded" and "already recorded" and may list ignored columns. */
@@ -39,7 +39,7 @@ export function formatImportReport(r: Report): string[] {
 
 /** Exit 4 for an import that stopped or rejected rows; null when every row went in. */
 export function importFailure(r: Report, atomic: boolean): RejectedInputError | null {
-  if (r.stopped) return new RejectedInputError(r.stopped);
+  if (r.stopped) return r.interrupted ? new InterruptedError(r.stopped) : new RejectedInputError(r.stopped);
   if (r.rejected === 0) return null;
   return new RejectedInputError(
     `${r.rejected} row${r.rejected === 1 ? ' was' : 's were'} rejected${r.rejectsPath ? ` and written to ${r.rejectsPath}` : '; pass --rejects FILE to keep them for fixing'}${atomic ? '; with --atomic nothing was imported' : ''}.`,

@@ -516,7 +516,7 @@ describe('errors and exit codes', () => {
       const started = Date.now();
       const r = await sb.runAsync(['update', '1', '--set', 'city=Pirna']);
       expect(r.code).toBe(5);
-      expect(r.stderr).toMatch(/locked by another custfile process.*safe to try again/);
+      expect(r.stderr).toMatch(/locked by another process.*safe to try again/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
     } finally {
       holder.exec('ROLLBACK');

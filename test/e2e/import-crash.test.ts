@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, BIN, sandbox } from './helpers.js';
 
@@ -166,4 +167,53 @@ describe('an import killed half-way', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(expectConsistent()).toBe(1 + 40_000 + 5);
   });
+});
+
+describe('Ctrl-C or a kill of an import that commits in batches', () => {
+  it('stops after a batch, says how many rows are in, exits 130, and a second run goes on', async () => {
+    expect(sb.run(['add', 'person', '--first-name', 'Seed', '--last-name', 'X', '--no-input']).code).toBe(0);
+    const file = path.join(sb.dir, 'many.csv');
+    writeCsv(file, 120_000);
+    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // wait for a committed batch: the count grows past the seed
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM profiles') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    expect(await code).toBe(130);
+    const m = /Stopped by SIGTERM\. ([\d,]+) rows were imported before that/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    const imported = Number(m![1]!.replace(/,/g, ''));
+    expect(imported).toBeGreaterThan(0);
+    expect(imported).toBeLessThan(120_000);
+    expect(sb.query("SELECT count(*) AS n FROM profiles WHERE kind = 'person'")).toEqual([{ n: imported + 1 }]);
+    const again = sb.run(['import', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`inserted ${120_000 - imported}, updated 0, unchanged ${imported}`));
+  });
+
+  it('a lock held past the busy timeout stops it with exit 5, naming the rows already in', async () => {
+    expect(sb.run(['add', 'person', '--first-name', 'Seed', '--last-name', 'X', '--no-input']).code).toBe(0);
+    const file = path.join(sb.dir, 'many.csv');
+    writeCsv(file, 120_000);
+    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM profiles') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
+    // another program takes the write lock and keeps it
+    const holder = new Database(sb.db, { timeout: 10_000 });
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await code).toBe(5);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(stderr).toMatch(/is locked by another process\. [\d,]+ rows were imported before that \(an import commits in batches\); running the same import again goes on from there\./);
+    expect(stderr).not.toMatch(/nothing was changed/);
+  }, 30_000);
 });

@@ -232,7 +232,7 @@ describe('Store transactions', () => {
     holder.exec('ROLLBACK');
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).exitCode).toBe(5);
-    expect((err as Error).message).toMatch(/locked by another custfile process.*safe to try again later/);
+    expect((err as Error).message).toMatch(/locked by another process.*safe to try again later/);
   });
 });
 
