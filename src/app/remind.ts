@@ -78,7 +78,7 @@ export function staleCutoff(text: string, today: string): string | null {
   if (t === 'off' || t === 'no' || t === 'never') return null;
   const duration = parseDuration(t);
   if (!duration || duration.amount === 0) {
-    throw new UsageError(`--stale "${text}" is not a span; write a number of days, weeks, months or years such as 180d, 26w, 6m or 1y, or off.`);
+    throw new UsageError(`--stale "${text}" is not a span; write a number of days, weeks, months or years such as 180d, 26w, 6m or 1y (at most 100 years), or off.`);
   }
   return shiftDate(today, duration, -1);
 }

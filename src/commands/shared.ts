@@ -94,7 +94,9 @@ export class Session {
   clock(onFlag?: string): Clock {
     const on = onFlag ?? this.globals.on;
     // up to 9899: windows and spans counted from it stay within four-digit years
-    if (on !== undefined && (!isIsoDate(on) || on > '9899-12-31')) throw new UsageError(`--on must be a date such as 2026-11-22 (up to 9899-12-31), not "${on}".`);
+    if (on !== undefined && (!isIsoDate(on) || on > '9899-12-31' || on < '1000-01-01')) {
+      throw new UsageError(`--on must be a date such as 2026-11-22 (from 1000-01-01 to 9899-12-31), not "${on}".`);
+    }
     const now = this.deps.now ?? (() => new Date());
     return {
       today: () => on ?? localDateOf(now()),

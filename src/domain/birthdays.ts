@@ -91,6 +91,8 @@ export function nextBirthday(birthday: string, today: string, rule: LeapDayRule 
   const t = mustParseToday(today);
   let year = t.year;
   if (b.year !== null && year <= b.year) year = b.year + 1;
+  // a birth date typed far in the future (9999-12-01) is celebrated past any window
+  if (year > 9998) return { next: '9999-12-31', in_days: daysBetween(today, '9999-12-31') + 1, turns: null };
   let next = celebrationDate(b.month, b.day, year, rule);
   if (next < today) {
     year += 1;
@@ -164,7 +166,7 @@ export function withinDays(text: string, today: string, flag = '--within'): numb
   const duration = parseDuration(text);
   if (!duration) {
     throw new UsageError(
-      `${flag} "${text}" is not a duration; write a number of days, weeks or months such as 14d, 2w or 3m.`,
+      `${flag} "${text}" is not a duration; write a number of days, weeks or months such as 14d, 2w or 3m (at most 100 years).`,
     );
   }
   return daysBetween(today, shiftDate(today, duration, 1));

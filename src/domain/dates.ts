@@ -138,11 +138,15 @@ const DURATION = /^(\d{1,5})\s*([dwmy])$/i;
 /** `14d`, `2w`, `3m`, `1y`; a bare number means days. */
 export function parseDuration(text: string): Duration | null {
   const t = text.trim();
-  if (/^\d{1,5}$/.test(t)) return { amount: Number(t), unit: 'd' };
-  const m = DURATION.exec(t);
+  const m = /^\d{1,5}$/.test(t) ? [t, t, 'd'] : DURATION.exec(t);
   if (!m) return null;
-  return { amount: Number(m[1]), unit: m[2]!.toLowerCase() as DurationUnit };
+  const duration = { amount: Number(m[1]), unit: m[2]!.toLowerCase() as DurationUnit };
+  // at most a century: dates shifted from any "today" (--on goes up to 9899) keep four-digit years
+  return duration.amount <= MAX_DURATION[duration.unit] ? duration : null;
 }
+
+/** The longest duration of each unit: 100 years. */
+const MAX_DURATION: Record<DurationUnit, number> = { d: 36_525, w: 5_218, m: 1_200, y: 100 };
 
 /** `date` moved forward (sign 1) or back (sign -1) by a duration. */
 export function shiftDate(date: string, duration: Duration, sign: 1 | -1): string {

@@ -126,6 +126,8 @@ export function parseFieldValue(field: FieldDef, raw: string): FieldValue {
     case 'birthday': {
       const b = parseBirthday(text);
       if (!b) throw new ValidationError(field.name, 'is not a valid birthday; write YYYY-MM-DD, or --MM-DD when the year is unknown.');
+      // a year typed wrong (9999): its first birthday would lie past the last four-digit year
+      if (b.year !== null && b.year > 9899) throw new ValidationError(field.name, 'is not a valid birthday; its year is after 9899.');
       return formatBirthday(b);
     }
     case 'money': {

@@ -344,7 +344,7 @@ function empty(name: string): SqlFragment {
 /** `birthday in next 30d`: celebrated between today and today + 30 days, by month and day. */
 function birthdayWithin(within: string, ctx: CompileContext): SqlFragment {
   const duration = parseDuration(within);
-  if (!duration) throw rejected(`"${within}" in the filter is not a duration such as 30d, 2w or 1m.`);
+  if (!duration) throw rejected(`"${within}" in the filter is not a duration such as 30d, 2w or 1m (at most 100 years).`);
   const days = daysBetween(ctx.today, shiftDate(ctx.today, duration, 1));
   const ranges = birthdayWindow(ctx.today, days).map((r) => sql`p.birthday_md BETWEEN ${param(r.from)} AND ${param(r.to)}`);
   // A date of birth today or later is not celebrated in the window (its first anniversary is a

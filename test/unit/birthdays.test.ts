@@ -251,3 +251,16 @@ describe('sortBirthdays and upcomingBirthdays', () => {
     ]);
   });
 });
+
+describe('far dates', () => {
+  it('a birth year typed far in the future is celebrated past every window, without a crash', () => {
+    const next = nextBirthday('9999-12-01', '2026-11-27');
+    expect(next.in_days).toBeGreaterThan(withinDays('100y', '2026-11-27'));
+    expect(next.turns).toBeNull();
+  });
+
+  it('windows longer than a century are refused with their flag named', () => {
+    expect(() => withinDays('9999y', '2026-11-27')).toThrow(/--within "9999y" is not a duration.*at most 100 years/);
+    expect(withinDays('100y', '9899-12-31')).toBeGreaterThan(36000);
+  });
+});

@@ -195,7 +195,13 @@ describe('parseDuration', () => {
     ['14 d', { amount: 14, unit: 'd' }],
     [' 7 ', { amount: 7, unit: 'd' }], // a bare number means days
     ['0d', { amount: 0, unit: 'd' }],
-    ['99999d', { amount: 99999, unit: 'd' }],
+    ['36525d', { amount: 36525, unit: 'd' }],
+    ['36526d', null], // at most a century: shifted dates keep four-digit years
+    ['100y', { amount: 100, unit: 'y' }],
+    ['101y', null],
+    ['1200m', { amount: 1200, unit: 'm' }],
+    ['1201m', null],
+    ['9999y', null],
     ['100000d', null], // at most five digits
     ['-30d', null], // the sign is resolveDateInput's business
     ['30', { amount: 30, unit: 'd' }],

@@ -256,6 +256,7 @@ describe('parseFieldValue', () => {
     ['birthday', '2027-02-29', /--MM-DD/],
     ['birthday', '--02-30', /--MM-DD/],
     ['birthday', '1980', /--MM-DD/],
+    ['birthday', '9999-12-01', /year is after 9899/],
     ['revenue', 'lots', /not a number/],
     ['revenue', '12.345', /not a number/],
     ['headcount', '4.5', /whole number/],
