@@ -5,6 +5,7 @@ import { resolveDateInput } from '../domain/dates.js';
 import type { Communication } from '../storage/communication-repo.js';
 import type { AppContext } from './context.js';
 import { resolveRef } from './resolve-ref.js';
+import { nfc } from '../domain/values.js';
 
 export interface NoteInput {
   ref: string;
@@ -19,7 +20,7 @@ export function addNote(ctx: AppContext, input: NoteInput): { note: Communicatio
   if (!(CHANNELS as readonly string[]).includes(channel)) {
     throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}.`);
   }
-  const body = input.text.trim();
+  const body = nfc(input.text.trim());
   if (body === '') throw new ValidationError('TEXT', 'a note needs some text.');
   const today = ctx.clock.today();
   const at = input.at === undefined ? today : resolveDateInput(input.at, today, 'past');

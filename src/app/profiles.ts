@@ -18,6 +18,7 @@ import {
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './context.js';
 import { describe as describeProfile, resolveRef } from './resolve-ref.js';
+import { nfc } from '../domain/values.js';
 
 export interface AddInput {
   kind: Kind;
@@ -66,10 +67,19 @@ export function writeChanges(ctx: AppContext, id: number, before: ProfileDraft, 
   return changes;
 }
 
+/** A request's text in NFC, as custfile stores it (domain/values.ts nfc); imports compose their cells as they read them. */
+function composed(request: ChangeRequest): ChangeRequest {
+  return {
+    set: request.set.map((s) => ({ field: nfc(s.field), value: nfc(s.value) })),
+    unset: request.unset.map(nfc),
+    tagEdits: request.tagEdits.map(nfc),
+  };
+}
+
 export function addProfile(ctx: AppContext, input: AddInput): Profile {
   const { store, clock } = ctx;
   return store.write(() => {
-    const request: ChangeRequest = { ...input.request, set: [...input.request.set] };
+    const request: ChangeRequest = composed(input.request);
     if (input.companyRef !== undefined) {
       const company = resolveRef(store, input.companyRef, 'company');
       request.set = request.set.filter((s) => s.field !== 'company_id');
@@ -101,6 +111,7 @@ export function updateProfile(ctx: AppContext, input: UpdateInput): UpdateResult
   const { store, clock } = ctx;
   return store.write(() => {
     const before = resolveRef(store, input.ref);
+    input = { ...input, request: composed(input.request) };
     const request = input.reviewed
       ? { ...input.request, set: [...input.request.set, { field: 'reviewed_at', value: clock.today() }] }
       : input.request;

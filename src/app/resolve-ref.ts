@@ -6,6 +6,7 @@ import { AmbiguousRefError, NotFoundError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import type { Profile } from '../domain/profile.js';
 import type { Store } from '../storage/store.js';
+import { nfc } from '../domain/values.js';
 
 export function describe(p: Profile): string {
   const where = [p.kind, p.company && p.kind === 'person' ? p.company : null, p.city].filter(Boolean).join(', ');
@@ -13,7 +14,7 @@ export function describe(p: Profile): string {
 }
 
 export function resolveRef(store: Store, ref: string, kind?: Kind): Profile {
-  const text = ref.trim();
+  const text = nfc(ref.trim());
   if (text === '') throw new NotFoundError('an empty REF names no profile; give an id, external id, e-mail or name.');
   const candidates: Profile[] = [];
   // only an id's own spelling is an id: customer number 0003 is an external id, not profile 3

@@ -15,7 +15,7 @@
  */
 import { UsageError, ValidationError } from '../errors.js';
 import { resolveDateInput } from '../domain/dates.js';
-import { parseMoneyCents } from '../domain/values.js';
+import { nfc, parseMoneyCents } from '../domain/values.js';
 import type { Sale, SalesSummary } from '../storage/sale-repo.js';
 import type { AppContext } from './context.js';
 import { resolveRef } from './resolve-ref.js';
@@ -46,7 +46,7 @@ export function parseSaleAmount(text: string): number {
 /** An item text, trimmed; null when empty. */
 export function cleanItem(text: string | undefined, label = '--item'): string | null {
   if (text === undefined) return null;
-  const t = text.trim();
+  const t = nfc(text.trim());
   if (t === '') return null;
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t)) throw new ValidationError(label, 'contains control characters.');
   if (Array.from(t).length > MAX_ITEM_CHARS) throw new ValidationError(label, `is longer than ${MAX_ITEM_CHARS} characters.`);

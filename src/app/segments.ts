@@ -21,6 +21,7 @@ import type { Profile } from '../domain/profile.js';
 import { compileFilter, sortSql } from '../storage/filter-sql.js';
 import type { Store } from '../storage/store.js';
 import type { AppContext } from './context.js';
+import { nfc } from '../domain/values.js';
 
 const SEGMENT_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,63}$/u;
 
@@ -40,7 +41,7 @@ export interface SaveResult {
 }
 
 export function checkSegmentName(name: string): string {
-  const n = name.trim();
+  const n = nfc(name.trim());
   if (!SEGMENT_NAME.test(n)) {
     throw new UsageError(`segment name "${n.slice(0, 64)}" is not usable; use letters, digits, _, - and . (at most 64, starting with a letter or digit).`);
   }

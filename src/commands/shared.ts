@@ -136,20 +136,27 @@ export function action<A extends unknown[]>(deps: Deps, run: (session: Session, 
   };
 }
 
-/** The FILTERS of SPEC.md, on every command that reads many profiles. */
+/**
+ * The FILTERS of SPEC.md, on every command that reads many profiles. Each may be given more than
+ * once, and all of them must hold (`--tag vip --tag b2b` as `--tag vip,b2b`): a repeated option
+ * that silently kept only its last value widened a mailing's export.
+ */
 export function addFilterOptions(command: Command): Command {
   return command
-    .option('--where <expr>', "filter expression, e.g. \"city = 'Dresden' and revenue > 1000000\"")
-    .option('--segment <name>', 'a saved segment')
-    .option('--kind <kind>', 'company or person')
-    .option('--tag <tags>', 'has these tags (comma-separated: all of them)')
-    .option('--city <city>', 'in this city')
-    .option('--industry <industry>', 'in this industry')
-    .option('--lifecycle <stage>', 'at this lifecycle stage');
+    .option('--where <expr>', "filter expression, e.g. \"city = 'Dresden' and revenue > 1000000\" (repeatable: all must hold)", collect)
+    .option('--segment <name>', 'a saved segment (repeatable)', collect)
+    .option('--kind <kind>', 'company or person', collect)
+    .option('--tag <tags>', 'has these tags (comma-separated or repeated: all of them)', collect)
+    .option('--city <city>', 'in this city', collect)
+    .option('--industry <industry>', 'in this industry', collect)
+    .option('--lifecycle <stage>', 'at this lifecycle stage', collect);
 }
 
 export function filterOptions(opts: Record<string, unknown>): FilterOptions {
-  const pick = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const pick = (k: string): string[] | undefined => {
+    const v = opts[k];
+    return typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined;
+  };
   return {
     where: pick('where'),
     segment: pick('segment'),

@@ -36,7 +36,7 @@ import { removeFormulaGuard } from './formula-guard.js';
 import { RejectedInputError, UsageError } from '../errors.js';
 import { type FieldDef, type Kind, FIELDS, LIFECYCLES, fieldByName, isReservedKey } from './fields.js';
 import { daysInMonth, parseBirthday } from './dates.js';
-import { formatCents, parseInteger, parseMoneyCents } from './values.js';
+import { formatCents, nfc, parseInteger, parseMoneyCents } from './values.js';
 
 /** `formatted`: the whole address in one cell (Google's "Address 1 - Formatted"), used only when its block has no parts. */
 export type AddressPart = 'street' | 'house_number' | 'postcode' | 'city' | 'region' | 'country' | 'formatted';
@@ -1033,7 +1033,7 @@ function planFor(mapping: readonly ColumnMapping[]): Plan {
 /** The cell as a value: formula guard off, trimmed, line breaks as `\n`. */
 function cleanCell(raw: string | undefined): string {
   if (raw === undefined || raw === '') return '';
-  const text = removeFormulaGuard(raw).trim();
+  const text = nfc(removeFormulaGuard(raw).trim());
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text; // one kind of line break inside cells
 }
 

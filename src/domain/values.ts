@@ -92,6 +92,18 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TRUE = new Set(['true', 'yes', 'y', '1', 'ja', 'x']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'nein', '']);
 
+/**
+ * Text in Unicode's composed form (NFC), as custfile stores and compares it: macOS and some exports
+ * write "ü" as "u" and a combining diaeresis (NFD), which no `=`, key or name lookup would match
+ * to the "ü" a user types. Text without a character from U+0300 up is NFC already (the common case:
+ * ASCII and Latin-1 umlauts), and is returned without a call to `normalize`.
+ */
+export function nfc(text: string): string {
+  return NEEDS_NFC.test(text) ? text.normalize('NFC') : text;
+}
+
+const NEEDS_NFC = /[\u0300-\uffff]/;
+
 export function splitTags(text: string): string[] {
   return normalizeTags(text.split(','));
 }
@@ -100,7 +112,7 @@ export function splitTags(text: string): string[] {
 export function normalizeTags(tags: readonly string[]): string[] {
   const seen = new Map<string, string>();
   for (const raw of tags) {
-    const t = raw.trim();
+    const t = nfc(raw.trim());
     if (t !== '' && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
   }
   return [...seen.values()];

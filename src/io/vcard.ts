@@ -27,6 +27,7 @@ import { parseBirthday } from '../domain/dates.js';
 import type { Profile } from '../domain/profile.js';
 import { escapeText, foldLine } from './ics.js';
 import { utf8Continuations } from './sniff.js';
+import { nfc } from '../domain/values.js';
 
 export interface VcardRecord extends ImportValues {
   /** 1-based line of the card's BEGIN:VCARD. */
@@ -338,7 +339,7 @@ function unescapeText(value: string): string {
 function components(value: string, join: string): string[] {
   return splitEscaped(value, ';').map((component) =>
     splitEscaped(component, ',')
-      .map((v) => unescapeText(v).trim())
+      .map((v) => nfc(unescapeText(v).trim()))
       .filter((v) => v !== '')
       .join(join),
   );
@@ -346,7 +347,7 @@ function components(value: string, join: string): string[] {
 
 function textOf(prop: Property): string | null {
   const raw = rawValue(prop);
-  return raw === null ? null : unescapeText(raw).replace(/\r\n?/g, '\n').trim();
+  return raw === null ? null : nfc(unescapeText(raw).replace(/\r\n?/g, '\n').trim());
 }
 
 function sameName(a: string, b: string): boolean {

@@ -779,3 +779,38 @@ describe('export and round trips', () => {
     expect(subject.history.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('decomposed text (NFD, as macOS writes it)', () => {
+  let sb2: Sandbox;
+  beforeEach(() => {
+    sb2 = sandbox();
+  });
+  afterEach(() => sb2.cleanup());
+
+  it('is stored composed, so what a user types finds it, and importing the composed form changes nothing', () => {
+    const nfd = path.join(sb2.dir, 'nfd.csv');
+    fs.writeFileSync(nfd, 'first_name,last_name,email,city,tags\nJo\u0308rg,Mu\u0308ller,jo\u0308rg@x.de,Mu\u0308nchen,Bu\u0308cher\n');
+    expect(sb2.run(['import', nfd]).code).toBe(0);
+    const shown = json<Rec>(sb2.run(['--format', 'json', 'show', 'Jörg Müller']));
+    expect([shown.first_name, shown.city, shown.email]).toEqual(['Jörg', 'München', 'jörg@x.de']);
+    expect(list(sb2, '--city', 'München')).toHaveLength(1);
+    expect(list(sb2, '--tag', 'Bücher')).toHaveLength(1);
+    expect(list(sb2, '--where', "city = 'München'")).toHaveLength(1);
+    // a REF or filter typed decomposed finds it as well
+    expect(sb2.run(['--format', 'json', 'show', 'Jo\u0308rg Mu\u0308ller']).code).toBe(0);
+    expect(list(sb2, '--where', "city = 'Mu\u0308nchen'")).toHaveLength(1);
+    const nfcFile = path.join(sb2.dir, 'nfc.csv');
+    fs.writeFileSync(nfcFile, 'first_name,last_name,email,city,tags\nJörg,Müller,jörg@x.de,München,Bücher\n');
+    expect(sb2.run(['import', nfcFile]).stderr).toMatch(/inserted 0, updated 0, unchanged 1/);
+    expect(sb2.query('SELECT count(*) AS n FROM history')).toEqual([{ n: 1 }]);
+  });
+
+  it('repeated filter options must all hold (--tag a --tag b is --tag a,b)', () => {
+    const file = path.join(sb2.dir, 'tags.csv');
+    fs.writeFileSync(file, 'name,email,tags,city\nA,a@x.de,"vip,b2b",Dresden\nB,b@x.de,b2b,Leipzig\nC,c@x.de,vip,Dresden\n');
+    expect(sb2.run(['import', file]).code).toBe(0);
+    expect(list(sb2, '--tag', 'vip', '--tag', 'b2b').map((r) => r.name)).toEqual(['A']);
+    expect(list(sb2, '--where', "city = 'Dresden'", '--where', 'tag = b2b').map((r) => r.name)).toEqual(['A']);
+    expect(list(sb2, '--city', 'Dresden', '--city', 'Leipzig')).toEqual([]);
+  });
+});

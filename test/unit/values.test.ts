@@ -10,6 +10,7 @@ import {
   checkCustomName,
   formatCents,
   formatFieldValue,
+  nfc,
   normalizeTags,
   parseFieldValue,
   parseInteger,
@@ -330,5 +331,20 @@ describe('formatFieldValue', () => {
     for (const [name, text] of cases) {
       expect(formatFieldValue(field(name), parseFieldValue(field(name), text)), name).toBe(text);
     }
+  });
+});
+
+describe('nfc', () => {
+  it('composes decomposed text, and leaves text that needs nothing as it is', () => {
+    expect(nfc('Mu\u0308ller')).toBe('Müller');
+    expect(nfc('Mu\u0308ller')).toHaveLength(6);
+    const plain = 'Müller, Straße 5';
+    expect(nfc(plain)).toBe(plain);
+    expect(nfc('한국')).toBe('한국'.normalize('NFC'));
+    expect(nfc('\u1112\u1161\u11ab')).toBe('한');
+  });
+
+  it('tags in either form are one tag', () => {
+    expect(normalizeTags(['Bu\u0308cher', 'Bücher'])).toEqual(['Bücher']);
   });
 });

@@ -21,7 +21,7 @@
 import { RejectedInputError } from '../../errors.js';
 import { parseBirthday, parseDuration, parseIsoDate } from '../dates.js';
 import { type FieldDef, FIELDS, fieldByName } from '../fields.js';
-import { parseInteger, parseMoneyCents } from '../values.js';
+import { nfc, parseInteger, parseMoneyCents } from '../values.js';
 import type { CompareOp, Expr, Literal } from './ast.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -545,5 +545,6 @@ function notAValue(token: Token): never {
  */
 export function parseWhere(text: string): Expr {
   if (text.trim() === '') fail("the filter is empty; write a condition such as city = 'Dresden'.");
-  return new Parser(tokenize(text)).parseAll();
+  // NFC as stored (domain/values.ts nfc); a decomposed "ü" typed in a terminal finds the composed one
+  return new Parser(tokenize(nfc(text))).parseAll();
 }
