@@ -128,13 +128,17 @@ export const APPLICATION_ID = 0x63757374;
  * Anything else is another program's database, which custfile must not migrate or even touch.
  */
 function isOurs(sqlite: SqliteDatabase): boolean {
-  const id = sqlite.pragma('application_id', { simple: true }) as number;
-  if (id === APPLICATION_ID) return true;
-  if (id !== 0) return false;
-  const version = sqlite.pragma('user_version', { simple: true }) as number;
-  const tables = new Set((sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-  if (version === 0) return tables.size === 0;
-  return tables.has('profiles') && tables.has('history');
+  // one read transaction, one snapshot: read one by one, a new file that another custfile process
+  // was creating meanwhile showed version 0 and then its tables, and looked like another program's
+  return sqlite.transaction(() => {
+    const id = sqlite.pragma('application_id', { simple: true }) as number;
+    if (id === APPLICATION_ID) return true;
+    if (id !== 0) return false;
+    const version = sqlite.pragma('user_version', { simple: true }) as number;
+    const tables = new Set((sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    if (version === 0) return tables.size === 0;
+    return tables.has('profiles') && tables.has('history');
+  })();
 }
 
 function configure(sqlite: SqliteDatabase, file: string, write: boolean): void {
