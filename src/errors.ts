@@ -81,20 +81,6 @@ export class RejectedInputError extends AppError {
   }
 }
 
-/**
- * An erasure that committed, but whose old page copies could not be overwritten yet: another
- * process holds the file open (exit 5, as a lock is). They go when it closes the file.
- */
-export class ErasureHeldError extends AppError {
-  constructor(path: string, done: string) {
-    super(
-      `${done}, but another process has ${path} open, so old copies of its pages stay in the file until that process closes it; any custfile command after that finishes the erasure.`,
-      ExitCode.locked,
-    );
-  }
-}
-
-/** The database stayed locked by another process past the busy timeout (exit 5). */
 /** Ctrl-C or a kill stopped a command that could stop cleanly (an import between batches): exit 130. */
 export class InterruptedError extends AppError {
   constructor(message: string) {
@@ -102,6 +88,7 @@ export class InterruptedError extends AppError {
   }
 }
 
+/** The database stayed locked by another process past the busy timeout (exit 5). */
 export class LockedError extends AppError {
   constructor(path: string, options?: { cause?: unknown }) {
     super(

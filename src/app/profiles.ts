@@ -1,7 +1,7 @@
 /**
  * Creating, changing and removing profiles, each in one IMMEDIATE transaction with its history.
  */
-import { AmbiguousRefError, ErasureHeldError, NotFoundError, ValidationError } from '../errors.js';
+import { AmbiguousRefError, NotFoundError, ValidationError } from '../errors.js';
 import type { Kind } from '../domain/fields.js';
 import {
   type ChangeRequest,
@@ -160,7 +160,16 @@ export function removeProfile(ctx: AppContext, id: number): Profile {
 export interface ForgetResult {
   profile: Profile;
   historyRows: number;
+  /**
+   * Another process held the file open, so old copies of the erased pages stay in it until that
+   * process closes it (the next custfile command finishes the erasure). The erasure itself is
+   * done: a retry would find nothing, so this is no failure (exit 5 made scripts retry).
+   */
+  held: boolean;
 }
+
+/** What `forget` says when old page copies had to stay (ForgetResult.held). */
+export const ERASURE_HELD = 'another process has the file open, so old copies of its pages stay in it until that process closes it; the next custfile command finishes the erasure.';
 
 /**
  * `forget` (GDPR Art. 17): the profile, its notes, sales and every history row about it are
@@ -177,8 +186,7 @@ export function forgetProfile(ctx: AppContext, id: number): ForgetResult {
     store.profiles.retireId(id);
     return { profile, historyRows };
   });
-  if (held) throw new ErasureHeldError(store.path, `#${id} was erased with its notes, sales and ${result.historyRows} history entries`);
-  return result;
+  return { ...result, held };
 }
 
 /** A profile that `remove` took, whose history is kept under its id (and what it was called). */
@@ -224,7 +232,7 @@ export function resolveSubject(ctx: AppContext, ref: string): { profile: Profile
 }
 
 /** `forget` of a removed profile: the history `remove` kept is erased as forgetProfile erases it. */
-export function forgetRemoved(ctx: AppContext, id: number): number {
+export function forgetRemoved(ctx: AppContext, id: number): { historyRows: number; held: boolean } {
   const { store } = ctx;
   const { result, held } = store.writeErasing(() => {
     if (store.profiles.byId(id)) throw new ValidationError('REF', `#${id} is not removed; forget it by its REF.`);
@@ -232,6 +240,5 @@ export function forgetRemoved(ctx: AppContext, id: number): number {
     store.profiles.retireId(id);
     return historyRows;
   });
-  if (held) throw new ErasureHeldError(store.path, `the ${result} history entries of removed profile #${id} were erased`);
-  return result;
+  return { historyRows: result, held };
 }

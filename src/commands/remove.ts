@@ -39,7 +39,7 @@ export function registerRemove(program: Command, deps: Deps): void {
     .addHelpText('after', examples('custfile forget 12', 'custfile forget anna@example.org --yes', 'custfile forget \'#7\' --yes   # the history remove kept of profile 7'))
     .action(action(deps, async (session, ref: string, opts: { yes?: boolean }) => {
       const ctx = await session.context(true);
-      const { forgetProfile, forgetRemoved, resolveSubject } = await import('../app/profiles.js');
+      const { ERASURE_HELD, forgetProfile, forgetRemoved, resolveSubject } = await import('../app/profiles.js');
       const subject = resolveSubject(ctx, ref);
       if ('removed' in subject) {
         // a removed profile's id: its kept history is what there is to erase
@@ -48,8 +48,8 @@ export function registerRemove(program: Command, deps: Deps): void {
           session.say('Nothing erased.');
           return;
         }
-        const rows = forgetRemoved(ctx, removed.id);
-        session.say(`Erased the ${rows} history entries of removed profile #${removed.id}.`);
+        const { historyRows, held } = forgetRemoved(ctx, removed.id);
+        session.say(`Erased the ${historyRows} history entries of removed profile #${removed.id}${held ? `; ${ERASURE_HELD}` : '.'}`);
         return;
       }
       const { profile } = subject;
@@ -58,6 +58,6 @@ export function registerRemove(program: Command, deps: Deps): void {
         return;
       }
       const result = forgetProfile(ctx, profile.id);
-      session.say(`Erased #${result.profile.id} with its notes, sales and ${result.historyRows} history entries.`);
+      session.say(`Erased #${result.profile.id} with its notes, sales and ${result.historyRows} history entries${result.held ? `; ${ERASURE_HELD}` : '.'}`);
     }));
 }
