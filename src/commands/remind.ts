@@ -6,12 +6,13 @@
  * nothing due prints nothing): a cron line with `--format json` must not mail every morning.
  */
 import type { Command } from 'commander';
-import { type Deps, action, addFilterOptions, examples, filterOptions } from './shared.js';
+import { type Deps, action, addFilterOptions, examples, filterOptions, parsePositiveInt } from './shared.js';
 
 interface RemindOptions extends Record<string, unknown> {
   within?: string;
   on?: string;
   stale?: string;
+  staleLimit?: number;
   leapDay?: string;
 }
 
@@ -26,6 +27,7 @@ export function registerRemind(program: Command, deps: Deps): void {
     .option('--within <span>', 'how far ahead for birthdays and follow-ups: 7d, 2w, 1m (default 7d)')
     .option('--on <date>', 'count from this date instead of today (YYYY-MM-DD)')
     .option('--stale <span>', 'profiles not reviewed or changed for this long are stale: 180d, 6m, 1y, or off (default 180d)')
+    .option('--stale-limit <n>', 'how many stale profiles to name, oldest first (default 20; the count is always whole)', parsePositiveInt('--stale-limit'))
     .option('--leap-day <rule>', 'when a 29 February birthday is kept in common years: feb28 (default) or mar1')
     .addHelpText('after', examples(
       'custfile remind',
@@ -40,7 +42,7 @@ export function registerRemind(program: Command, deps: Deps): void {
       const format = session.format('table', REMIND_FORMATS);
       const ctx = await session.context(false, { on: opts.on });
       const { nothingDue, remind } = await import('../app/remind.js');
-      const reminders = remind(ctx, { filters: filterOptions(opts), within: opts.within, stale: opts.stale, leapDay });
+      const reminders = remind(ctx, { filters: filterOptions(opts), within: opts.within, stale: opts.stale, staleLimit: opts.staleLimit, leapDay });
       const { remindersJson, renderReminders } = await import('../ui/reminders.js');
       if (nothingDue(reminders)) {
         // nothing at all, whatever the format

@@ -130,6 +130,16 @@ describe('custfile remind with a birthday, follow-ups and a stale profile due', 
     expect(box.run(['remind', ...ON, '--no-color'], { env: { FORCE_COLOR: '1' } }).stdout).not.toContain('\u001b[');
   });
 
+  it('--stale-limit names as many stale profiles as asked, the count staying whole', () => {
+    const json = (args: string[]) => JSON.parse(box.run(['remind', ...ON, '--format', 'json', ...args]).stdout) as RemindJson;
+    // every profile is stale ten years on; the oldest (first added) first
+    const all = json(['--on', '2109-06-10', '--stale', '1y']);
+    expect(all.stale.count).toBe(5);
+    expect(json(['--on', '2109-06-10', '--stale', '1y', '--stale-limit', '2']).stale.profiles.map((p) => p.id)).toEqual(all.stale.profiles.slice(0, 2).map((p) => p.id));
+    expect(json(['--on', '2109-06-10', '--stale', '1y', '--stale-limit', '2']).stale.count).toBe(5);
+    expect(box.run(['remind', ...ON, '--stale-limit', 'x']).code).toBe(2);
+  });
+
   it('--stale off leaves stale profiles out', () => {
     expect(box.run(['remind', ...ON, '--stale', 'off'])).toEqual({ code: 0, stdout: `${birthdaySection()}\n${followupSection()}`, stderr: '' });
   });
