@@ -352,8 +352,12 @@ function birthdayWithin(within: string, ctx: CompileContext): SqlFragment {
   return sql`((${joinFragments(ranges, ' OR ')}) AND p.birthday < ${param(ctx.today)})`;
 }
 
+/** How many times one filter may use segments, counting uses inside segments. */
+const MAX_SEGMENT_USES = 256;
+
 export function compileFilter(expr: Expr, ctx: CompileContext): SqlFragment {
   const stack: string[] = [];
+  let expansions = 0;
   // tags joined by `and` to an indexed equality only check the profiles that index finds
   const top = conjuncts(expr);
   const tagChecks = top.some(indexed) ? new Set(top) : new Set<Expr>();
@@ -374,6 +378,12 @@ export function compileFilter(expr: Expr, ctx: CompileContext): SqlFragment {
         }
         const inner = ctx.segment?.(e.name);
         if (!inner) throw new NotFoundError(`there is no segment "${e.name}"; see custfile segment list.`);
+        // each use of a segment is compiled in full: segments that use one twice, each used twice
+        // by the next, doubled the SQL per level (a chain of 14 took 11 s to save)
+        expansions += 1;
+        if (expansions > MAX_SEGMENT_USES) {
+          throw rejected(`the filter uses segments more than ${MAX_SEGMENT_USES} times, counting the uses inside the segments it uses (${[...stack, e.name].join(' → ')} …); use each segment once.`);
+        }
         stack.push(e.name);
         const compiled = walk(inner);
         stack.pop();

@@ -110,6 +110,17 @@ describe('segments: save, list, show, delete', () => {
     expect(dumpDatabase(sb.db)).toBe(before);
   });
 
+  it('refuses segments that use segments so often that the filter doubles per level (exit 4)', () => {
+    ok(sb.run(['segment', 'save', 's0', '--where', "city = 'Dresden'"]));
+    for (let k = 1; k <= 7; k++) ok(sb.run(['segment', 'save', `s${k}`, '--where', `segment = s${k - 1} or segment = s${k - 1}`]));
+    const before = dumpDatabase(sb.db);
+    const r = sb.run(['segment', 'save', 's8', '--where', 'segment = s7 or segment = s7']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/uses segments more than 256 times/);
+    expect(dumpDatabase(sb.db)).toBe(before);
+    expect(sb.run(['list', '--segment', 's7', '--format', 'csv']).code).toBe(0);
+  });
+
   it('refuses, with exit 4 and nothing written, expressions that do not parse or compile, unknown segments and cycles', () => {
     ok(sb.run(['segment', 'save', 'a', '--where', "city = 'Dresden'"]));
     ok(sb.run(['segment', 'save', 'b', '--where', "segment = 'a' and tag = 'vip'"]));
