@@ -219,11 +219,30 @@ function isRange(op: CompareOp): boolean {
   return op === '<' || op === '<=' || op === '>' || op === '>=';
 }
 
+/**
+ * A tag as it may be stored, in every case of its letters beyond A–Z (NOCASE, the column's
+ * collation, folds those): "ärger" → ärger, Ärger. A tag edit treats "Ärger" and "ärger" as one tag
+ * (normalizeTags), so a filter must find either; as an `IN` list the primary key still answers
+ * it. More than 64 spellings (seven such letters) are left to the first 64.
+ */
+export function tagSpellings(text: string): string[] {
+  let out = [''];
+  for (const c of text) {
+    const lower = c.toLowerCase();
+    const upper = c.toUpperCase();
+    const both = c.charCodeAt(0) > 127 && lower !== upper && [...lower].length === 1 && [...upper].length === 1 && out.length < 64;
+    out = both ? out.flatMap((prefix) => [prefix + lower, prefix + upper]) : out.map((prefix) => prefix + c);
+  }
+  return out;
+}
+
 /** `check`: the tag only checks profiles another index found (TAGGED_CHECK). */
 function compareTag(op: CompareOp, value: Literal, check: boolean): SqlFragment {
   const text = String(isRelativeDate(value) ? value.relative : value);
-  if (op === '=') return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag = ${param(text)})`;
-  if (op === '!=') return sql`NOT ${raw(TAGGED)} t.tag = ${param(text)})`;
+  if (op === '=' || op === '!=') {
+    const any = sql`${raw(op === '=' && check ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(tagSpellings(text))}))`;
+    return op === '=' ? any : sql`NOT ${any}`;
+  }
   if (op === '~') return sql`${raw(check ? TAGGED_CHECK : TAGGED)} instr(fold(t.tag), fold(${param(text)})) > 0)`;
   throw rejected('tag can be compared with =, !=, ~ and in (...) only.');
 }
@@ -280,7 +299,7 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
 function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck = false): SqlFragment {
   if (e.values.length === 0) return raw('0');
   if (isTagField(e.field)) {
-    const tags = e.values.map((v) => String(isRelativeDate(v) ? v.relative : v));
+    const tags = e.values.flatMap((v) => tagSpellings(String(isRelativeDate(v) ? v.relative : v)));
     return sql`${raw(tagCheck ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(tags)}))`;
   }
   const t = target(e.field);

@@ -805,6 +805,17 @@ describe('decomposed text (NFD, as macOS writes it)', () => {
     expect(sb2.query('SELECT count(*) AS n FROM history')).toEqual([{ n: 1 }]);
   });
 
+  it('tags ignore the case of umlauts too, in --tag, = , != and in (...)', () => {
+    const file = path.join(sb2.dir, 'umlaut-tags.csv');
+    fs.writeFileSync(file, 'name,email,tags\nAnn A,a@x.de,Ärger\nBob B,b@x.de,ärger\nCid C,c@x.de,vip\n');
+    expect(sb2.run(['import', file]).code).toBe(0);
+    const names = (...args: string[]) => list(sb2, ...args).map((r) => r.name).sort();
+    expect(names('--tag', 'ÄRGER')).toEqual(['Ann A', 'Bob B']);
+    expect(names('--where', 'tag = ärger')).toEqual(['Ann A', 'Bob B']);
+    expect(names('--where', 'tag != ärger')).toEqual(['Cid C']);
+    expect(names('--where', 'tag in (ÄrGeR, vip)')).toEqual(['Ann A', 'Bob B', 'Cid C']);
+  });
+
   it('repeated filter options must all hold (--tag a --tag b is --tag a,b)', () => {
     const file = path.join(sb2.dir, 'tags.csv');
     fs.writeFileSync(file, 'name,email,tags,city\nA,a@x.de,"vip,b2b",Dresden\nB,b@x.de,b2b,Leipzig\nC,c@x.de,vip,Dresden\n');
