@@ -277,13 +277,21 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
 
   if (isText(t.field)) {
     if (t.field === null && typeof v === 'number') {
-      // custom fields hold text; compared with a number they compare as numbers, where they are numbers
-      const numeric = sql`(trim(${column}) <> '' AND trim(${column}) NOT GLOB '*[^0-9.+-]*' AND CAST(trim(${column}) AS REAL)`;
+      // custom fields hold text; compared with a number they compare as numbers, where they are
+      // numbers: digits with at most a sign in front and one point (2026-12-05 is no number 2026)
+      const x = sql`trim(${column})`;
+      const numeric = sql`(${x} GLOB '*[0-9]*' AND ${x} NOT GLOB '*[^0-9.+-]*' AND substr(${x}, 2) NOT GLOB '*[+-]*' AND ${x} NOT GLOB '*.*.*' AND CAST(${x} AS REAL)`;
       if (op === '=') return sql`${numeric} = ${param(v)})`;
       if (op === '!=') return sql`NOT coalesce(${numeric} = ${param(v)}), 0)`;
       return sql`${numeric} ${raw(op)} ${param(v)})`;
     }
     const text = String(v);
+    if (t.field === null && isRelativeDate(value) && value.relative !== 'today' && /^[+-]/.test(value.relative)) {
+      // a signed relative date (+30d) compares dates: a custom field that holds no date is left out
+      const dated = sql`${column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'`;
+      if (op === '!=') return sql`(${dated} AND ${column} <> ${param(text)})`;
+      return sql`(${dated} AND ${column} ${raw(op)} ${param(text)})`;
+    }
     if (op === '=') return text === '' ? sql`coalesce(${column}, '') = ''` : sql`${column} = ${param(text)} COLLATE NOCASE`;
     if (op === '!=') return sql`coalesce(${column}, '') <> ${param(text)} COLLATE NOCASE`;
     return sql`${column} ${raw(op)} ${param(text)} COLLATE NOCASE`;

@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   },
   {
     id: 2, kind: 'company', name: 'Bäckerei Müller', city: 'Görlitz', industry: 'Food', revenue_cents: 5_000_000,
-    headcount: 5, lifecycle: 'prospect', tags: '["north"]', custom: '{"size":"9"}',
+    headcount: 5, lifecycle: 'prospect', tags: '["north"]', custom: '{"size":"9","renewal":"2026-12-05"}',
     customer_since: '2023-05-01', created_at: '2026-02-01T10:00:00.000Z',
   },
   {
@@ -163,6 +163,13 @@ describe('compileFilter selects the right profiles', () => {
     ['city = Dresden and tag != vip', [3]],
     // custom fields
     ['custom.size = 9', [2]],
+    ['custom.size = 10.0', [1]], // 10.0 is the number 10
+    ['custom.size > 9.5', [1]],
+    ['custom.renewal = 2026', []], // a date is not the number of its year
+    ['custom.renewal > 9', []],
+    ['custom.size < +30d', []], // a signed relative date compares dates only
+    ['custom.renewal < +30d', [2]],
+    ["custom.size = '010'", []],
     ['custom.size > 9', [1]], // as numbers: 10 > 9 (as text "10" < "9")
     ['custom.size < 10', [2]],
     ["custom.size = '10'", [1]],
@@ -359,7 +366,7 @@ function randomText(next: () => number, maxParts = 6): string {
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** SQL the compiler itself writes; everything else in the SQL string must be a `?`. */
-const FIXED_LITERALS = ["'company'", "'*[^0-9.+-]*'", "''", "'0'"];
+const FIXED_LITERALS = ["'company'", "'*[^0-9.+-]*'", "'*[0-9]*'", "'*[+-]*'", "'*.*.*'", "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'", "''", "'0'"];
 const SQL_WORDS = new Set([
   'AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'COLLATE', 'NOCASE', 'EXISTS', 'SELECT', 'FROM', 'WHERE', 'CASE', 'WHEN',
   'THEN', 'ELSE', 'END', 'BETWEEN', 'CAST', 'AS', 'REAL', 'GLOB', 'coalesce', 'instr', 'fold', 'json_extract',

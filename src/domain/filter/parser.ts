@@ -173,6 +173,7 @@ const NUMERIC_TYPES = new Set(['money', 'int', 'id', 'ref']);
 const DATE_TYPES = new Set(['date', 'timestamp', 'birthday']);
 
 const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+const CUSTOM_NUMBER = /^[+-]?(0|[1-9]\d{0,14})(\.\d{1,15})?$/;
 const RELATIVE = /^[+-]?\d{1,5}[dwmy]$/i;
 const SIGNED_RELATIVE = /^[+-]\d{1,5}[dwmy]$/i;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
@@ -486,7 +487,8 @@ function literal(field: FieldRef, op: CompareOp, token: Token): Literal {
     if (quoted) return text;
     if (lower === 'true' || lower === 'false') return lower === 'true';
     if (SIGNED_RELATIVE.test(text)) return { relative: text };
-    if (NUMBER.test(text) && String(Number(text)) === text) return Number(text);
+    // a number as numbers are written (10, 10.0, -2.5), not a code with a leading zero (010, 007)
+    if (CUSTOM_NUMBER.test(text)) return Number(text);
     return text;
   }
 
