@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { type Kind, flagName, writableFields } from '../domain/fields.js';
-import { type ChangeRequest, emptyChangeRequest, parseAssignment } from '../domain/profile.js';
+import { type ChangeRequest, applyChanges, emptyChangeRequest, emptyDraft, parseAssignment } from '../domain/profile.js';
 import { type Deps, type Session, action, collect, examples } from './shared.js';
 
 function camel(field: string): string {
@@ -58,8 +58,20 @@ async function completeRequired(session: Session, kind: Kind, request: ChangeReq
   }
 }
 
+/**
+ * The values given as flags, checked before anything is asked: a bad `--email` found after the
+ * names were typed threw the answers away. The name is what the prompts will supply.
+ */
+function checkFlags(kind: Kind, request: ChangeRequest): void {
+  const probe: ChangeRequest = { ...request, set: [...request.set] };
+  if (kind === 'company' && !has(request, 'name')) probe.set.push({ field: 'name', value: '?' });
+  if (kind === 'person' && !has(request, 'name', 'first_name', 'last_name')) probe.set.push({ field: 'last_name', value: '?' });
+  applyChanges(emptyDraft(kind), probe);
+}
+
 async function runAdd(session: Session, kind: Kind, opts: Record<string, unknown>, companyRef?: string): Promise<void> {
   const request = requestFrom(opts, kind);
+  checkFlags(kind, request);
   await completeRequired(session, kind, request);
   const ctx = await session.context(true);
   const { addProfile } = await import('../app/profiles.js');

@@ -17,16 +17,22 @@ function noTerminal(flag: string, what: string): UsageError {
   return new UsageError(`${what} needs ${flag} when not running interactively.`);
 }
 
+/** What a prompt accepts: anything, or (required) something besides blanks. */
+export function answerCheck(required: boolean): (value: string) => true | string {
+  return (value) => !required || value.trim() !== '' || 'An answer is needed here.';
+}
+
 export function terminalPrompter(canPrompt: boolean, what: () => string): Prompter {
   return {
     canPrompt,
     async input(message, flag, options = {}) {
       if (!canPrompt) throw noTerminal(flag, what());
       const { input } = await import('@inquirer/prompts');
+      // blanks are no answer either (inquirer's `required` took "   ", and the name check failed after the prompts)
       return input({
         message,
         default: options.default,
-        required: options.required ?? false,
+        validate: answerCheck(options.required ?? false),
       });
     },
     async confirm(message, flag, defaultAnswer = false) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProgram } from '../../src/program.js';
-import type { Prompter } from '../../src/ui/prompter.js';
+import { type Prompter, answerCheck } from '../../src/ui/prompter.js';
 
 function sink() {
   let text = '';
@@ -67,6 +67,14 @@ describe('prompts at a terminal', () => {
     expect(rows('SELECT name, city FROM profiles')).toEqual([{ name: 'Käthe Kruse', city: 'Dresden' }]);
   });
 
+  it('a bad flag value fails before anything is asked (the answers were thrown away after)', async () => {
+    for (const args of [['add', 'person', '--email', 'foo'], ['add', 'person', '--birthday', '2020-02-30'], ['add', 'company', '--revenue', 'lots']]) {
+      const p = fakePrompter(['Käthe', 'Kruse']);
+      await expect(run(args, p)).rejects.toThrow(/email|birthday|revenue/);
+      expect(p.asked, args.join(' ')).toEqual([]);
+    }
+  });
+
   it('add company asks for the name; add contact for the company too', async () => {
     await run(['add', 'company'], fakePrompter(['Elbwerk GmbH']));
     const p = fakePrompter(['Elbwerk GmbH', 'Jens', 'Koch']);
@@ -97,5 +105,14 @@ describe('prompts at a terminal', () => {
     await run(['import', file], p);
     expect(p.asked).toEqual(['Column "Lieblingsfarbe" goes to:', 'Column "Kontostand" goes to:']);
     expect(rows('SELECT custom FROM profiles')).toEqual([{ custom: '{"balance":"12"}' }]);
+  });
+});
+
+describe('answerCheck', () => {
+  it('a required answer needs more than blanks', () => {
+    expect(answerCheck(true)('   ')).toBe('An answer is needed here.');
+    expect(answerCheck(true)('')).toBe('An answer is needed here.');
+    expect(answerCheck(true)(' Kruse ')).toBe(true);
+    expect(answerCheck(false)('')).toBe(true);
   });
 });
