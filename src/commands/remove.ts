@@ -49,7 +49,7 @@ export function registerRemove(program: Command, deps: Deps): void {
           return;
         }
         const { historyRows, held } = forgetRemoved(ctx, removed.id);
-        session.say(`Erased the ${historyRows} history entries of removed profile #${removed.id}${held ? `; ${ERASURE_HELD}` : '.'}`);
+        session.say(`Erased the ${historyRows} history ${historyRows === 1 ? 'entry' : 'entries'} of removed profile #${removed.id}${held ? `; ${ERASURE_HELD}` : '.'}`);
         return;
       }
       const { profile } = subject;
@@ -58,6 +58,6 @@ export function registerRemove(program: Command, deps: Deps): void {
         return;
       }
       const result = forgetProfile(ctx, profile.id);
-      session.say(`Erased #${result.profile.id} with its notes, sales and ${result.historyRows} history entries${result.held ? `; ${ERASURE_HELD}` : '.'}`);
+      session.say(`Erased #${result.profile.id} with its notes, sales and ${result.historyRows} history ${result.historyRows === 1 ? 'entry' : 'entries'}${result.held ? `; ${ERASURE_HELD}` : '.'}`);
     }));
 }

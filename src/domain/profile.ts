@@ -224,6 +224,15 @@ export function applyTagEdits(tags: readonly string[], edits: readonly string[])
 }
 
 /** Whole-profile rules that single fields cannot check. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++; // a high surrogate counts with its low one
+  }
+  return n;
+}
+
 export function validateDraft(draft: ProfileDraft): void {
   if (draft.name.trim() === '') {
     throw new ValidationError(
@@ -231,9 +240,10 @@ export function validateDraft(draft: ProfileDraft): void {
       draft.kind === 'company' ? 'a company needs a name.' : 'a person needs a first or last name.',
     );
   }
-  if (draft.name.length > 500) throw new ValidationError('name', 'is longer than 500 characters.');
+  // characters as a reader counts them (code points): an emoji is one, not the two units of UTF-16
+  if (codePoints(draft.name) > 500) throw new ValidationError('name', 'is longer than 500 characters.');
   for (const tag of draft.tags) {
-    if (tag.length > 100) throw new ValidationError('tags', 'a tag is longer than 100 characters.');
+    if (codePoints(tag) > 100) throw new ValidationError('tags', 'a tag is longer than 100 characters.');
   }
   if (draft.kind === 'company' && draft.company_id !== null) {
     throw new ValidationError('company_id', 'a company cannot be the key contact of another company.');

@@ -98,6 +98,7 @@ export function nocase(text: string): string {
  */
 const UNDECOMPOSED: Record<string, string> = {
   ø: 'o', ł: 'l', ı: 'i', đ: 'd', ð: 'd', þ: 'th', æ: 'ae', œ: 'oe', ħ: 'h', ŧ: 't', ŀ: 'l', ß: 'ss',
+  ς: 'σ', // Greek final sigma is a sigma (ΟΔΥΣΣΕΥΣ lowercases to …σ, Οδυσσεύς ends in ς)
 };
 const UNDECOMPOSED_RE = new RegExp(`[${Object.keys(UNDECOMPOSED).join('')}]`, 'g');
 

@@ -383,6 +383,8 @@ describe('fold()', () => {
     ['Đorđević Æbeltoft', 'dordevic aebeltoft'],
     ['Café', 'cafe'],
     ['Cafe\u0301', 'cafe'], // already decomposed
+    ['Ὀδυσσεύς', 'οδυσσευσ'], // the final sigma is a sigma, as the capital lowercases
+    ['ΟΔΥΣΣΕΥΣ', 'οδυσσευσ'],
     [42, '42'],
     [null, null],
   ])('%j folds to %j, in JavaScript and in SQL', (value, expected) => {

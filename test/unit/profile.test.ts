@@ -243,6 +243,12 @@ describe('validateDraft', () => {
     expect(() => validateDraft(company({ headcount: 0 }))).not.toThrow();
   });
 
+  it('counts characters as code points: 500 emoji are 500 characters, 501 are too many', () => {
+    expect(() => validateDraft(company({ name: '👍'.repeat(500) }))).not.toThrow();
+    expect(() => validateDraft(company({ name: '👍'.repeat(501) }))).toThrow(/longer than 500/);
+    expect(() => validateDraft(company({ name: 'a', tags: ['😀'.repeat(100)] }))).not.toThrow();
+  });
+
   it.each<[string, ProfileDraft, string]>([
     ['a company without a name', company({ name: '' }), 'name'],
     ['a company with a blank name', company({ name: '   ' }), 'name'],
