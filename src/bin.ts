@@ -1,7 +1,7 @@
 /**
  * The entry point, and the only place that prints an error and sets the exit code.
  */
-import { ExitCode } from './errors.js';
+import { ExitCode, UsageError } from './errors.js';
 import { attachDashValues, createProgram } from './program.js';
 import { reportError } from './report-error.js';
 import type { WritableLike } from './ui/output.js';
@@ -31,6 +31,12 @@ async function main(): Promise<void> {
   });
   try {
     const args = process.argv.slice(2);
+    // Node reads arguments as UTF-8 and makes U+FFFD of what is not: a Latin-1 "ü" from a terminal
+    // set to ISO-8859-1 would be stored as "�" for good
+    const garbled = args.findIndex((a) => a.includes('\uFFFD'));
+    if (garbled >= 0) {
+      throw new UsageError(`argument ${garbled + 1} ("${args[garbled]!.slice(0, 40)}") is not valid UTF-8; set the terminal to UTF-8 (e.g. LANG=de_DE.UTF-8), or import the text from a file with --encoding.`);
+    }
     const program = createProgram({
       stdout: process.stdout,
       stderr: lazyStderr(),

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, dumpDatabase, json, runBin, runBinAsync, sandbox, sha256 } from './helpers.js';
+import { BIN, type Sandbox, dumpDatabase, json, runBin, runBinAsync, sandbox, sha256 } from './helpers.js';
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -550,6 +550,13 @@ describe('the file', () => {
     const quiet = sb.run(['-q', 'remind', '--stale', 'off']);
     expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, '', '']);
     expect(fs.statSync(sb.db).mode & 0o777).toBe(0o600);
+  });
+
+  it('an argument that is not UTF-8 (a Latin-1 terminal) is refused, not stored as U+FFFD', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --db "${sb.db}" add person --first-name $'M\\xfcller' --last-name X --no-input`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/argument 6 .* is not valid UTF-8/);
+    expect(fs.existsSync(sb.db)).toBe(false);
   });
 
   it('names in tables and messages cannot drive the terminal (escape sequences are shown, not sent)', () => {
