@@ -326,10 +326,55 @@ export async function decodeStream(input: Readable, options: { encoding?: string
     canonicalEncoding(encoding) === 'utf8'
       ? new StrictUtf8Decoder(options.label ?? 'The input', mayFallBack ? () => Object.assign(decoded, { encoding: 'windows-1252', guessed: true }) : null)
       : (iconv.decodeStream(encoding, { stripBOM: override !== undefined && override !== '' }) as Transform);
-  decoded.stream = pipeline(source, decoder, () => {
+  const ignore = () => {
     // errors are delivered to the consumer of `stream` by pipeline's destroy(err)
-  });
+  };
+  // UTF-16 may hold half a surrogate pair, which SQLite would store as bytes no UTF-8 reader takes
+  decoded.stream = canonicalEncoding(encoding).startsWith('utf16')
+    ? pipeline(source, decoder, new WholeCharacters(options.label ?? 'The input'), ignore)
+    : pipeline(source, decoder, ignore);
   return decoded;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Decoded text passed on only when every character is whole: a lone UTF-16 surrogate (a file
+ * cut or damaged) fails with the line it is on. A high surrogate at a chunk's end waits for its pair.
+ */
+class WholeCharacters extends Transform {
+  private carry = '';
+  private lines = 0;
+
+  constructor(private readonly label: string) {
+    super({ decodeStrings: false, encoding: 'utf8' });
+  }
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, callback: (err?: Error | null, data?: string) => void): void {
+    let text = this.carry + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    this.carry = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    callback(this.check(text), text);
+  }
+
+  override _flush(callback: (err?: Error | null, data?: string) => void): void {
+    callback(this.check(this.carry), this.carry);
+  }
+
+  private check(text: string): Error | null {
+    const bad = LONE_SURROGATE.exec(text);
+    if (bad === null) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lines++;
+      return null;
+    }
+    let line = this.lines + 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < bad.index; i = text.indexOf('\n', i + 1)) line++;
+    return new RejectedInputError(`${this.label} line ${line}: a character is broken (half of a UTF-16 surrogate pair); the file is damaged, or not UTF-16 (pass --encoding).`);
+  }
 }
 
 /**

@@ -134,6 +134,23 @@ describe('sniffDelimiter', () => {
   });
 });
 
+describe('decodeStream: UTF-16 characters stay whole', () => {
+  const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+  it('an emoji (a surrogate pair) cut between chunks is read whole', async () => {
+    const bytes = utf16('Name\tOrt\nAnna 😀\tGörlitz\n');
+    const chunks = [...bytes].map((b) => Buffer.from([b]));
+    const { stream } = await decodeStream(Readable.from(chunks));
+    expect(await readAll(stream)).toBe('Name\tOrt\nAnna 😀\tGörlitz\n');
+  });
+
+  it('half a surrogate pair fails with its line', async () => {
+    const bytes = utf16('Name\tOrt\nA\ud800x\tGörlitz\n');
+    const { stream } = await decodeStream(Readable.from([bytes]), { label: 'kunden.txt' });
+    await expect(readAll(stream)).rejects.toThrow(/kunden\.txt line 2: a character is broken \(half of a UTF-16 surrogate pair\)/);
+  });
+});
+
 describe('decodeStream', () => {
   it('decodes a German Excel file (Windows-1252): umlauts, €, „“ and leading zeros intact', async () => {
     const { stream, encoding, guessed } = await decodeStream(Readable.from([fixture('german-excel.csv')]));
