@@ -3,6 +3,7 @@
  * never held in memory). Before exceljs sees the file, the zip's directory is checked against
  * bomb limits. Dates become ISO dates; every other cell becomes its text.
  */
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { RejectedInputError, UsageError } from '../errors.js';
 import { csvLine } from './csv-text.js';
@@ -108,8 +109,10 @@ function decodeEntriesWhole(reader: object, limit: InflateLimit): void {
     const parse = internals[name] as (entry: NodeJS.ReadableStream) => unknown;
     if (typeof parse !== 'function') continue;
     (internals as unknown as Record<string, unknown>)[name] = (entry: NodeJS.ReadableStream & { path?: string }) => {
-      entry.setEncoding('utf8');
       const counted = limit.counter(entryNames[name] ?? entry.path ?? '');
+      // the shared strings read through wholeStrings (phonetic readings dropped), counted as they go
+      if (name === '_parseSharedStrings') return parse.call(reader, Readable.from(wholeStrings(utf8Text(entry as AsyncIterable<Buffer>, counted))));
+      entry.setEncoding('utf8');
       entry.on('data', (text: string) => {
         const err = counted(Buffer.byteLength(text));
         if (err) (entry as unknown as { destroy(e: Error): void }).destroy(err);
@@ -126,7 +129,7 @@ function decodeEntriesWhole(reader: object, limit: InflateLimit): void {
       // appended as they finish) found exceljs without a model: "reading 'sheets'" of undefined
       const r = reader as unknown as { model?: object };
       r.model ??= {};
-      return parseWorksheet.call(reader, utf8Text(chunks, limit.counter(`xl/worksheets/sheet${sheetNo}.xml`)), sheetNo);
+      return parseWorksheet.call(reader, wholeStrings(utf8Text(chunks, limit.counter(`xl/worksheets/sheet${sheetNo}.xml`))), sheetNo);
     };
   }
 }
@@ -153,6 +156,43 @@ function inflateLimit(file: string, sizes: Map<string, number>): InflateLimit {
       };
     },
   };
+}
+
+/**
+ * The XML of shared strings or a sheet, with what exceljs reads wrongly put right: a string's
+ * phonetic reading (`<rPh>`, Japanese Excel writes one for names: 山田 read ヤマダ) is dropped, where
+ * exceljs took it for the text; and an inline string of several runs (`<is><r><t>An</t></r><r><t>na</t>`)
+ * becomes one `<t>`, where exceljs kept the last run only. Elements cut by a chunk's end wait for the rest.
+ */
+export async function* wholeStrings(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let pending = '';
+  for await (const chunk of chunks) {
+    pending += chunk;
+    // what may still change: an open <rPh> or <is> without its end, or a tag cut in half
+    let cut = pending.length;
+    const openRph = pending.lastIndexOf('<rPh');
+    if (openRph >= 0 && pending.indexOf('</rPh>', openRph) < 0) cut = openRph;
+    const openIs = pending.lastIndexOf('<is>');
+    if (openIs >= 0 && openIs < cut && pending.indexOf('</is>', openIs) < 0) cut = openIs;
+    const lt = pending.lastIndexOf('<', cut - 1);
+    if (lt >= 0 && pending.indexOf('>', lt) < 0) cut = Math.min(cut, lt);
+    if (cut > 0) {
+      yield fixStrings(pending.slice(0, cut));
+      pending = pending.slice(cut);
+    }
+  }
+  if (pending !== '') yield fixStrings(pending);
+}
+
+function fixStrings(xml: string): string {
+  let out = xml.includes('<rPh') ? xml.replace(/<rPh\b[^>]*>[\s\S]*?<\/rPh>/g, '') : xml;
+  if (out.includes('<is>')) {
+    out = out.replace(/<is>([\s\S]*?)<\/is>/g, (_m, inner: string) => {
+      const runs = [...inner.matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((m) => m[1]);
+      return `<is><t xml:space="preserve">${runs.join('')}</t></is>`;
+    });
+  }
+  return out;
 }
 
 async function* utf8Text(chunks: AsyncIterable<Buffer | string>, count: (bytes: number) => RejectedInputError | null): AsyncGenerator<string> {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openXlsxSource, isDateFormat, zeroPadding } from '../../src/io/xlsx-source.js';
+import { isDateFormat, openXlsxSource, wholeStrings, zeroPadding } from '../../src/io/xlsx-source.js';
 import { writeXlsx } from '../../src/io/xlsx-writer.js';
 import { ZipWriter } from '../../src/io/zip-writer.js';
 
@@ -116,6 +116,36 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     await zip.finish();
     await new Promise<void>((resolve) => out.end(resolve));
     expect(await readAll(file)).toEqual([['Name'], ['Jörg']]);
+  });
+
+  it("reads a name's text, not its phonetic reading, and every run of an inline rich string", async () => {
+    const file = path.join(dir, 'runs.xlsx');
+    const out = fs.createWriteStream(file);
+    const zip = new ZipWriter(out, file);
+    const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+    const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    await zip.addFile('[Content_Types].xml', `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>`);
+    await zip.addFile('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+    await zip.addFile('xl/workbook.xml', `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+    await zip.addFile('xl/_rels/workbook.xml.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
+    await zip.addFile('xl/sharedStrings.xml', `${xml}<sst xmlns="${main}" count="3" uniqueCount="3"><si><t>Name</t></si><si><t>Vorname</t></si><si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si></sst>`);
+    await zip.addFile('xl/worksheets/sheet1.xml', `${xml}<worksheet xmlns="${main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="inlineStr"><is><r><t>An</t></r><r><rPr><i/></rPr><t xml:space="preserve">na </t></r><r><t>Lena</t></r></is></c></row></sheetData></worksheet>`);
+    await zip.finish();
+    await new Promise<void>((resolve) => out.end(resolve));
+    expect(await readAll(file)).toEqual([['Name', 'Vorname'], ['山田', 'Anna Lena']]);
+  });
+
+  it('wholeStrings puts elements cut between chunks together before it fixes them', async () => {
+    const text = '<si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh></si><c t="inlineStr"><is><r><t>An</t></r><r><t>na</t></r></is></c>';
+    for (let size = 1; size <= 7; size++) {
+      const chunks = async function* () {
+        for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+      };
+      let joined = '';
+      for await (const piece of wholeStrings(chunks())) joined += piece;
+      expect(joined, `chunks of ${size}`).toBe('<si><t>山田</t></si><c t="inlineStr"><is><t xml:space="preserve">Anna</t></is></c>');
+    }
   });
 
   it('tells date formats from number formats', () => {
