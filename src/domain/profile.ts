@@ -138,6 +138,20 @@ export function personName(first: string | null, last: string | null): string {
  * Applies a change request to a draft and returns the new draft; validates every value and the
  * profile as a whole. Throws ValidationError naming the field; the input is never modified.
  */
+/**
+ * A person's name in one piece (`--name`, a sheet's "Name" column): split at the last space
+ * ("Anna Lena Müller"); "Müller, Anna", as sheets and address books sort names, is last name,
+ * first name.
+ */
+export function splitPersonName(name: string): { first_name: string | null; last_name: string } {
+  const comma = name.indexOf(',');
+  if (comma > 0 && name.indexOf(',', comma + 1) < 0 && name.slice(comma + 1).trim() !== '') {
+    return { first_name: name.slice(comma + 1).trim(), last_name: name.slice(0, comma).trim() };
+  }
+  const cut = name.lastIndexOf(' ');
+  return cut > 0 ? { first_name: name.slice(0, cut).trim(), last_name: name.slice(cut + 1).trim() } : { first_name: null, last_name: name };
+}
+
 export function applyChanges(before: ProfileDraft, request: ChangeRequest): ProfileDraft {
   const next: ProfileDraft = { ...before, tags: [...before.tags], custom: { ...before.custom } };
   const record = next as unknown as Record<string, FieldValue | Record<string, string>>;
@@ -178,10 +192,9 @@ export function applyChanges(before: ProfileDraft, request: ChangeRequest): Prof
 
   if (next.kind === 'person') {
     if (explicitName !== null && next.first_name === before.first_name && next.last_name === before.last_name) {
-      // `--name "Anna Müller"` on a person: split at the last space.
-      const cut = explicitName.lastIndexOf(' ');
-      next.first_name = cut > 0 ? explicitName.slice(0, cut).trim() : null;
-      next.last_name = cut > 0 ? explicitName.slice(cut + 1).trim() : explicitName;
+      const split = splitPersonName(explicitName);
+      next.first_name = split.first_name;
+      next.last_name = split.last_name;
     }
     next.name = personName(next.first_name, next.last_name);
   } else if (explicitName !== null) {

@@ -816,6 +816,14 @@ describe('decomposed text (NFD, as macOS writes it)', () => {
     expect(names('--where', 'tag in (ÄrGeR, vip)')).toEqual(['Ann A', 'Bob B', 'Cid C']);
   });
 
+  it('"Müller, Anna" in a Name column is Anna Müller, and a second import pairs each such row with its own', () => {
+    const file = path.join(sb2.dir, 'sorted-names.csv');
+    fs.writeFileSync(file, 'Name;Ort\nMüller, Anna;Dresden\nMüller, Anna;Pirna\nBär, Jörg;Görlitz\n');
+    expect(sb2.run(['import', file]).code).toBe(0);
+    expect(list(sb2).map((r) => [r.first_name, r.last_name, r.city])).toEqual([['Anna', 'Müller', 'Dresden'], ['Anna', 'Müller', 'Pirna'], ['Jörg', 'Bär', 'Görlitz']]);
+    expect(sb2.run(['import', file]).stderr).toMatch(/inserted 0, updated 0, unchanged 3/);
+  });
+
   it('repeated filter options must all hold (--tag a --tag b is --tag a,b)', () => {
     const file = path.join(sb2.dir, 'tags.csv');
     fs.writeFileSync(file, 'name,email,tags,city\nA,a@x.de,"vip,b2b",Dresden\nB,b@x.de,b2b,Leipzig\nC,c@x.de,vip,Dresden\n');

@@ -212,6 +212,19 @@ describe('applyChanges: custom fields', () => {
   });
 });
 
+describe("a person's name in one piece", () => {
+  const named = (name: string) => applyChanges(emptyDraft('person'), { set: [{ field: 'name', value: name }], unset: [], tagEdits: [] });
+  it.each<[string, string | null, string]>([
+    ['Anna Müller', 'Anna', 'Müller'],
+    ['Anna Lena Müller', 'Anna Lena', 'Müller'],
+    ['Müller, Anna', 'Anna', 'Müller'], // as sheets and address books sort names
+    ['von der Heide, Anna Lena', 'Anna Lena', 'von der Heide'],
+    ['Müller', null, 'Müller'],
+  ])('%j is first name %j, last name %j', (name, first, last) => {
+    expect(named(name)).toMatchObject({ first_name: first, last_name: last });
+  });
+});
+
 describe('applyChanges does not modify its input', () => {
   it('leaves the draft, its tags and its custom object as they were', () => {
     const before = person({ city: 'Dresden', tags: ['vip', 'old'], custom: { size: '10' } });
