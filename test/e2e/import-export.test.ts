@@ -387,7 +387,9 @@ describe('import rules', () => {
     fs.writeFileSync(file, `email,first_name,last_name\n${rows.join('\n')}\nbroken@example.org,Now,closed\n`);
     const again = sb.run(['import', file]);
     expect(again.code, again.stderr).toBe(0);
-    expect(persons()).toBe(6001);
+    // the 6,000 rows and the fixed one, and what the small file's whole batches left (a batch also
+    // ends after 250 ms: on a loaded machine some of its rows are in)
+    expect(persons()).toBe(6001 + stopped.inserted);
   });
 
   it("a contact row's company fields reach its company on every row, in file order, and count as an update", () => {
