@@ -166,6 +166,11 @@ const DATEV_NAMES: Record<string, ImportTarget> = {
   nameadressatentypnaturlperson: { type: 'field', field: 'last_name' },
   vornameadressatentypnaturlperson: { type: 'field', field: 'first_name' },
   adressatentyp: { type: 'ignore' },
+  // the spelling most v700 files use
+  nameadressattypunternehmen: { type: 'company' },
+  nameadressattypnaturlperson: { type: 'field', field: 'last_name' },
+  vornameadressattypnaturlperson: { type: 'field', field: 'first_name' },
+  adressattyp: { type: 'ignore' },
 };
 
 /** E-mail columns by other names (Thunderbird's, English and German). */
@@ -328,8 +333,11 @@ export function detectLayout(headers: readonly string[]): Layout {
   if (keys.has('firstname') && keys.has('emailaddress') && (keys.has('businessstreet') || keys.has('categories') || keys.has('jobtitle'))) {
     return 'outlook';
   }
-  if (keys.has('vorname') && keys.has('emailadresse') && (keys.has('strassegeschaftlich') || keys.has('kategorien'))) return 'outlook';
-  if (keys.has('nameadressatentypunternehmen') || keys.has('nameadressatentypnaturlperson')) return 'datev';
+  // its address blocks tell German Outlook from a German sheet that also has "Kategorien"
+  if (keys.has('vorname') && keys.has('emailadresse') && (keys.has('strassegeschaftlich') || keys.has('ortgeschaftlich') || keys.has('strasseprivat') || keys.has('ortprivat'))) {
+    return 'outlook';
+  }
+  if (['nameadressatentypunternehmen', 'nameadressatentypnaturlperson', 'nameadressattypunternehmen', 'nameadressattypnaturlperson'].some((k) => keys.has(k))) return 'datev';
   if ((keys.has('primaryemail') && keys.has('birthyear')) || (keys.has('primareemailadresse') && keys.has('geburtsjahr'))) return 'thunderbird';
   return 'generic';
 }
@@ -344,7 +352,8 @@ export function detectLayout(headers: readonly string[]): Layout {
  * field.
  */
 export function mapHeaders(headers: readonly string[], options: MappingOptions = {}): ColumnMapping[] {
-  const trimmed = headers.map((h) => h.trim());
+  // NFC: a header "Größe" written decomposed names the same custom field as one written composed
+  const trimmed = headers.map((h) => nfc(h.trim()));
   trimmed.forEach((h, i) => {
     if (isReservedKey(h)) {
       throw new RejectedInputError(`Column ${i + 1} is named "${h}", which custfile does not accept as a column name; rename it.`);
@@ -382,11 +391,16 @@ export function mapHeaders(headers: readonly string[], options: MappingOptions =
     }
   }
 
-  // "Birth Day" / "Geburtstag" beside a birth year or month column is the day of the month
+  // A birthday in parts needs its month column (Thunderbird's Birth Month): then "Birth Day" /
+  // "Geburtstag" beside it is the day of the month. Without one, a "Geburtsjahr" beside a whole
+  // "Geburtstag" is a custom field, and the birthday stays the date it is.
   if (!ownLayout && mapping.some((m) => m.target.type === 'birthday_part')) {
+    const hasMonth = mapping.some((m) => m.target.type === 'birthday_part' && m.target.part === 'month');
     for (const m of mapping) {
-      if (m.via === 'known' && isField(m.target, 'birthday') && ['birthday', 'geburtstag'].includes(normalizeHeader(m.header))) {
+      if (hasMonth && m.via === 'known' && isField(m.target, 'birthday') && ['birthday', 'geburtstag'].includes(normalizeHeader(m.header))) {
         m.target = { type: 'birthday_part', part: 'day' };
+      } else if (!hasMonth && m.target.type === 'birthday_part') {
+        m.target = { type: 'custom', name: m.header };
       }
     }
   }
@@ -1180,7 +1194,10 @@ export function rowToRecord(mapping: readonly ColumnMapping[], cells: readonly s
   const { year, month, day } = plan.birthdayParts;
   if (year >= 0 || month >= 0 || day >= 0) {
     const parts = [year, month, day].map((i) => (i < 0 ? '' : cell[i]!));
-    if (parts.some((p) => p !== '' && p !== '0')) {
+    const given = (p: string) => p !== '' && p !== '0';
+    // a year alone (no month and day) is no birthday to celebrate: kept as it was
+    if (given(parts[0]!) && !given(parts[1]!) && !given(parts[2]!)) set.push({ field: 'custom.birth_year', value: parts[0]! });
+    else if (parts.some(given)) {
       const birthday = birthdayFromParts(parts[0]!, parts[1]!, parts[2]!);
       if ('reason' in birthday) return { ok: false, reason: birthday.reason };
       if (kind === 'person') set.push({ field: 'birthday', value: birthday.value });

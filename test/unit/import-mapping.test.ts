@@ -929,3 +929,39 @@ describe('the sheets people really have', () => {
     expect(splitImportTags('* My Contacts ::: VIP')).toEqual(['VIP']);
   });
 });
+
+describe('what the layouts must not take over', () => {
+  const field = (v: ImportValues, name: string) => v.set.find((s) => s.field === name)?.value;
+
+  it('a "Geburtsjahr" beside a whole "Geburtstag" (no month column) leaves the birthday a date', () => {
+    const mapping = mapHeaders(['Vorname', 'Nachname', 'Geburtstag', 'Geburtsjahr', 'E-Mail']);
+    const v = ok(rowToRecord(mapping, ['Anna', 'Berg', '12.03.1980', '1980', 'anna@berg.de'], {}));
+    expect([field(v, 'birthday'), field(v, 'custom.Geburtsjahr')]).toEqual(['1980-03-12', '1980']);
+  });
+
+  it('a German sheet with "Kategorien" is no Outlook export: its "Ort" is the city', () => {
+    const header = ['Vorname', 'Nachname', 'E-Mail-Adresse', 'Straße', 'PLZ', 'Ort', 'Kategorien'];
+    expect(detectLayout(header)).toBe('generic');
+    expect(field(ok(rowToRecord(mapHeaders(header), ['Lena', 'Kurz', 'lena@kurz.de', 'Marktplatz 1', '01067', 'Dresden', 'Kunde'], {})), 'city')).toBe('Dresden');
+  });
+
+  it('Thunderbird: a birth year without month and day is kept, the row imported', () => {
+    const mapping = mapHeaders(['First Name', 'Last Name', 'Primary Email', 'Birth Year', 'Birth Month', 'Birth Day']);
+    const v = ok(rowToRecord(mapping, ['Jo', 'Ey', 'jo@ey.de', '1970', '', ''], {}));
+    expect([field(v, 'birthday'), field(v, 'custom.birth_year')]).toEqual([undefined, '1970']);
+  });
+
+  it('DATEV in the spelling most v700 files use ("Adressattyp")', () => {
+    const header = ['Konto', 'Name (Adressattyp Unternehmen)', 'Name (Adressattyp natürl. Person)', 'Vorname (Adressattyp natürl. Person)', 'Adressattyp', 'PLZ'];
+    expect(detectLayout(header)).toBe('datev');
+    const v = ok(rowToRecord(mapHeaders(header), ['10001', '', 'Bär', 'Jörg', '1', '01069'], {}));
+    expect([field(v, 'external_id'), field(v, 'first_name'), field(v, 'last_name')]).toEqual(['10001', 'Jörg', 'Bär']);
+  });
+});
+
+it('a header written decomposed names the same custom field as one written composed', () => {
+  const composed = mapHeaders(['Name', 'Größe']);
+  const decomposed = mapHeaders(['Name', 'Gro\u0308ße']);
+  expect(describeTarget(decomposed[1]!.target)).toBe(describeTarget(composed[1]!.target));
+  expect(describeTarget(decomposed[1]!.target)).toBe('custom.Größe');
+});
