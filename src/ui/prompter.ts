@@ -3,6 +3,7 @@
  * terminal, or with --no-input, every question is a UsageError naming the flag to pass instead.
  */
 import { UsageError } from '../errors.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface Prompter {
   readonly canPrompt: boolean;
@@ -30,7 +31,7 @@ export function terminalPrompter(canPrompt: boolean, what: () => string): Prompt
       const { input } = await import('@inquirer/prompts');
       // blanks are no answer either (inquirer's `required` took "   ", and the name check failed after the prompts)
       return input({
-        message,
+        message: terminalSafe(message),
         default: options.default,
         validate: answerCheck(options.required ?? false),
       });
@@ -38,12 +39,12 @@ export function terminalPrompter(canPrompt: boolean, what: () => string): Prompt
     async confirm(message, flag, defaultAnswer = false) {
       if (!canPrompt) throw noTerminal(flag, what());
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: defaultAnswer });
+      return confirm({ message: terminalSafe(message), default: defaultAnswer });
     },
     async select(message, flag, choices, defaultValue) {
       if (!canPrompt) throw noTerminal(flag, what());
       const { select } = await import('@inquirer/prompts');
-      return select({ message, choices, default: defaultValue, pageSize: 15 });
+      return select({ message: terminalSafe(message), choices, default: defaultValue, pageSize: 15 });
     },
   };
 }

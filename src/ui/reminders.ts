@@ -3,6 +3,7 @@
  * (columns padded with spaces, colour only when asked), or one JSON object.
  */
 import type { DueFollowup, Reminders } from '../app/remind.js';
+import { terminalSafe } from './terminal-text.js';
 
 export function remindersJson(r: Reminders): Record<string, unknown> {
   return {
@@ -33,7 +34,8 @@ function dayText(inDays: number): string {
 
 /** "Jens Koch (Elbwerk GmbH)" for a key contact; a company or a private customer by name. */
 function who(p: { kind?: string; name: string; company: string | null }): string {
-  return p.company && p.kind !== 'company' ? `${p.name} (${p.company})` : p.name;
+  // names are the user's data: shown, never obeyed by the terminal (ui/terminal-text.ts)
+  return terminalSafe(p.company && p.kind !== 'company' ? `${p.name} (${p.company})` : p.name);
 }
 
 /** Rows of cells, the columns padded to their widest cell but the last (plain text for cron mails). */

@@ -57,7 +57,8 @@ function isWide(code: number): boolean {
 }
 
 const PLAIN = /^[\u0020-\u007e]*$/;
-const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
+/** Drawn two columns wide: emoji shown as emoji (by default, or asked for with U+FE0F) and flags; ♥ ✔ ™ ☺ are one. */
+const EMOJI = /\p{Emoji_Presentation}|\uFE0F|\p{Regional_Indicator}/u;
 const ZERO_WIDTH = /^(?:\p{M}|\p{Cf}|[\u200b\ufe00-\ufe0f])+$/u;
 
 /** Columns one grapheme takes: an emoji (with its joiners and modifiers) or a wide character two, a mark alone none. */
@@ -123,7 +124,9 @@ export function wrapToWidth(text: string, width: number): string {
           lastSpace = -1;
           continue;
         }
-        if (lastSpace > 0) {
+        // at the line's last space (not one it starts with: that made an empty line), when what
+        // follows the space leaves room for this character; else right here
+        if (lastSpace > 1 && lineWidth - widthAtSpace + w <= width) {
           out.push(line.slice(0, lastSpace - 1));
           line = line.slice(lastSpace);
           lineWidth -= widthAtSpace;

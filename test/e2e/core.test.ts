@@ -561,8 +561,11 @@ describe('the file', () => {
 
   it('names in tables and messages cannot drive the terminal (escape sequences are shown, not sent)', () => {
     const evil = 'X\u001b[2J\u001b]0;pwned\u0007\u202eY';
-    const added = sb.run(['add', 'person', '--first-name', evil, '--last-name', 'B', '--no-input']);
+    const added = sb.run(['add', 'person', '--first-name', evil, '--last-name', 'B', '--next-contact', '2026-11-20', '--no-input']);
     expect(added.code, added.stderr).toBe(0);
+    const due = sb.run(['remind', '--on', '2026-11-27', '--stale', 'off']);
+    expect(due.stdout).toContain('X^[[2J');
+    expect(due.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
     const table = sb.run(['--format', 'table', 'list']);
     const shown = sb.run(['--format', 'table', 'show', '1']);
     expect(shown.stdout).toContain('first_name');

@@ -27,6 +27,8 @@ describe('displayWidth', () => {
     ['👍🏽', 2],
     ['ｱ', 1],
     ['line one\nlonger line two', 15],
+    ['I ♥ NY ✔ ™ ☺', 12], // symbols without emoji presentation are one column
+    ['❤️', 2], // … unless U+FE0F asks for the emoji
   ])('%j takes %i columns', (text, width) => {
     expect(displayWidth(text)).toBe(width);
   });
@@ -50,6 +52,14 @@ describe('wrapToWidth', () => {
     const cjk = wrapToWidth('東京都'.repeat(20), 10);
     expect(cjk.split('\n').every((l) => displayWidth(l) <= 10)).toBe(true);
     expect(cjk.replace(/\n/g, '')).toBe('東京都'.repeat(20));
+  });
+
+  it('never passes the width nor makes an empty line when a line starts with a space before wide characters', () => {
+    const note = `Agenda:\n a${'中'.repeat(40)}`;
+    const lines = wrapToWidth(note, 60).split('\n');
+    expect(lines.every((l) => displayWidth(l) <= 60)).toBe(true);
+    expect(lines.slice(1).some((l) => l === '')).toBe(false);
+    expect(lines.join('')).toBe(note.replace('\n', ''));
   });
 
   it('keeps the text whole and its line breaks, also for a long mixed note', () => {
