@@ -2,7 +2,7 @@
 import { DatabaseError, FileError } from '../errors.js';
 import type { AppContext } from './context.js';
 
-export function backup(ctx: AppContext, target: string): { bytes: number } {
+export function backup(ctx: AppContext, target: string): Promise<{ bytes: number }> {
   return ctx.store.backupTo(target);
 }
 

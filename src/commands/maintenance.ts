@@ -11,7 +11,7 @@ export function registerMaintenance(program: Command, deps: Deps): void {
     .action(action(deps, async (session, file: string) => {
       const ctx = await session.context(false);
       const { backup } = await import('../app/maintenance.js');
-      const { bytes } = backup(ctx, file);
+      const { bytes } = await backup(ctx, file);
       session.say(`Backed up ${ctx.store.path} to ${file} (${Math.ceil(bytes / 1024)} KiB, checked).`);
     }));
 

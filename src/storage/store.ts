@@ -163,7 +163,7 @@ export class Store {
    * writers do not restart), check the copy, then rename it into place. The target is never
    * half-written: it is the old file or the whole new one.
    */
-  backupTo(target: string): { bytes: number } {
+  async backupTo(target: string): Promise<{ bytes: number }> {
     if (this.db.ephemeral) throw new FileError(`${this.db.path} does not exist yet; there is nothing to back up.`);
     const absolute = path.resolve(target);
     if (databaseFiles(this.db.path).some((f) => isSameFile(absolute, f.file))) throw new FileError(`the backup must not overwrite the database itself (${target}).`);
@@ -176,7 +176,11 @@ export class Store {
     const release = guardTemp(temp, `${temp}-journal`);
     try {
       fs.rmSync(temp, { force: true });
-      this.guard(() => this.db.sqlite.prepare('VACUUM INTO ?').run(temp));
+      // not this.guard: its errors name the customer file, and here it is mostly the copy's writing that fails
+      this.db.sqlite.prepare('VACUUM INTO ?').run(temp);
+      // the copy blocked the event loop: a Ctrl-C that came meanwhile is handled now (guardTemp
+      // removes the copy and ends the process), before the copy could replace the target
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const copy = newDatabase(temp, { readonly: true });
       let findings: string[];
       try {
@@ -185,6 +189,7 @@ export class Store {
         copy.close();
       }
       if (findings.length > 0) throw new FileError(`the backup copy failed its integrity check (${findings[0]}); ${target} was not written.`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
       fs.renameSync(temp, file);
       return { bytes: fs.statSync(file).size };
     } catch (err) {

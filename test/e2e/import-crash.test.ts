@@ -217,3 +217,22 @@ describe('Ctrl-C or a kill of an import that commits in batches', () => {
     expect(stderr).not.toMatch(/nothing was changed/);
   }, 30_000);
 });
+
+describe('Ctrl-C of a backup', () => {
+  it('removes the copy and leaves no backup, also when it comes while SQLite copies', async () => {
+    const file = path.join(sb.dir, 'many.csv');
+    writeCsv(file, 60_000);
+    expect(sb.run(['import', file]).code).toBe(0);
+    const target = path.join(sb.dir, 'b.db');
+    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'backup', target], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const temp = () => fs.readdirSync(sb.dir).some((f) => f.startsWith('.b.db.') && f.endsWith('.tmp'));
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && !temp()) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGINT');
+    const { code, signal } = await closed;
+    expect(signal === 'SIGINT' || code === 130, `code ${code}, signal ${signal}`).toBe(true);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(sb.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  }, 30_000);
+});

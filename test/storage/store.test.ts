@@ -271,14 +271,14 @@ describe('ProfileRepo.importStates', () => {
 });
 
 describe('backupTo', () => {
-  it('writes a copy that passes checkDatabase and holds the same rows', () => {
+  it('writes a copy that passes checkDatabase and holds the same rows', async () => {
     const store = newStore();
     store.write(() => {
       const c = store.profiles.insert(draft('company', { name: 'Elbwerk GmbH', tags: ['vip'] }), NOW);
       store.profiles.insert(draft('person', { name: 'Jens Koch', last_name: 'Koch', company_id: c }), NOW);
     });
     const target = path.join(dir, 'backup.db');
-    const { bytes } = store.backupTo(target);
+    const { bytes } = await store.backupTo(target);
     expect(bytes).toBe(fs.statSync(target).size);
     const copy = track(new Database(target, { readonly: true }));
     expect(checkDatabase(copy)).toEqual([]);
@@ -292,17 +292,17 @@ describe('backupTo', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('replaces an existing backup whole', () => {
+  it('replaces an existing backup whole', async () => {
     const store = newStore();
     const target = path.join(dir, 'backup.db');
     fs.writeFileSync(target, 'an old backup');
     store.profiles.insert(draft('company', { name: 'A' }), NOW);
-    store.backupTo(target);
+    await store.backupTo(target);
     const copy = track(new Database(target, { readonly: true }));
     expect(copy.prepare('SELECT name FROM profiles').all()).toEqual([{ name: 'A' }]);
   });
 
-  it('refuses to overwrite the database itself, however the path is written', () => {
+  it('refuses to overwrite the database itself, however the path is written', async () => {
     const store = newStore();
     store.profiles.insert(draft('company', { name: 'A' }), NOW);
     const before = store.db.sqlite.prepare('SELECT * FROM profiles').all();
@@ -310,7 +310,7 @@ describe('backupTo', () => {
     try {
       process.chdir(dir);
       for (const target of [store.path, path.join(dir, '.', 'sub', '..', 'customers.db'), 'customers.db']) {
-        const err = caught(() => store.backupTo(target));
+        const err = await store.backupTo(target).then(() => null, (e: unknown) => e);
         expect(err, target).toBeInstanceOf(FileError);
         expect((err as Error).message).toMatch(/must not overwrite the database itself/);
       }
@@ -321,11 +321,11 @@ describe('backupTo', () => {
     expect(store.check()).toEqual([]);
   });
 
-  it('refuses a target folder that does not exist, and an ephemeral file', () => {
+  it('refuses a target folder that does not exist, and an ephemeral file', async () => {
     const store = newStore();
-    expect(() => store.backupTo(path.join(dir, 'missing', 'b.db'))).toThrow(/does not exist/);
+    await expect(store.backupTo(path.join(dir, 'missing', 'b.db'))).rejects.toThrow(/does not exist/);
     const ephemeral = track(openStore(path.join(dir, 'never.db'), { write: false }));
-    const err = caught(() => ephemeral.backupTo(path.join(dir, 'b.db')));
+    const err = await ephemeral.backupTo(path.join(dir, 'b.db')).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(FileError);
     expect(fs.existsSync(path.join(dir, 'b.db'))).toBe(false);
   });
