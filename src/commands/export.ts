@@ -36,7 +36,11 @@ export function registerExport(program: Command, deps: Deps): void {
   addFilterOptions(command)
     .option('--out <file>', 'write to this file (default: stdout, also -)')
     .option('--excel', 'CSV that a European Excel opens directly: BOM, ; and CRLF')
-    .option('--subject <ref>', "one person's own data with notes, sales and history, as JSON (GDPR Art. 15/20)")
+    .option('--subject <ref>', "one person's own data with notes, sales and history, as JSON (GDPR Art. 15/20)", (value: string, previous?: string) => {
+      // one subject a call: a second one silently won
+      if (previous !== undefined) throw new UsageError('--subject names one person; export each with its own call.');
+      return value;
+    })
     .option('--sort <fields>', 'order of the rows, e.g. name or -revenue')
     .option('--leap-day <rule>', 'ics: 29 February birthdays in common years on feb28 (default) or mar1')
     .addHelpText('after', examples(

@@ -1,6 +1,6 @@
 /** `custfile segment save NAME --where EXPR | segment list | segment show NAME | segment delete NAME` */
 import type { Command } from 'commander';
-import { type Deps, action, examples, parsePositiveInt } from './shared.js';
+import { type Deps, action, collect, examples, parsePositiveInt } from './shared.js';
 
 export function registerSegment(program: Command, deps: Deps): void {
   const segment = program
@@ -19,16 +19,18 @@ export function registerSegment(program: Command, deps: Deps): void {
     .command('save')
     .description('save (or replace) a segment; the expression is checked first and must not refer back to itself')
     .argument('<name>', 'letters, digits, _, - and .')
-    .requiredOption('--where <expr>', "the filter, e.g. \"city = 'Dresden' and tag = 'vip'\"; may use segment = 'OTHER'")
+    .requiredOption('--where <expr>', "the filter, e.g. \"city = 'Dresden' and tag = 'vip'\"; may use segment = 'OTHER' (repeatable: all must hold)", collect)
     .addHelpText('after', examples(
       "custfile segment save dresden-vip --where \"city = 'Dresden' and tag = 'vip'\"",
       "custfile segment save lapsed --where \"sales_count > 0 and last_sale < -1y\"",
       "custfile segment save lapsed-vip --where \"segment = 'lapsed' and tag = 'vip'\"",
     ))
-    .action(action(deps, async (session, name: string, opts: { where: string }) => {
+    .action(action(deps, async (session, name: string, opts: { where: string[] }) => {
       const ctx = await session.context(true);
       const { saveSegment } = await import('../app/segments.js');
-      const { segment: saved, replaced } = saveSegment(ctx, { name, where: opts.where });
+      // two --where must both hold, as in every filter (only the last was saved)
+      const where = opts.where.length === 1 ? opts.where[0]! : opts.where.map((w) => `(${w})`).join(' and ');
+      const { segment: saved, replaced } = saveSegment(ctx, { name, where });
       if (session.globals.format === 'json' || session.globals.format === 'ndjson') {
         const { segmentJson } = await import('../ui/views.js');
         await session.out.write(`${JSON.stringify(segmentJson(saved))}\n`);

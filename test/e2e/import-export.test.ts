@@ -779,6 +779,10 @@ describe('export and round trips', () => {
     expect(subject.profile.name).toBe('Anna Müller');
     expect(subject.notes).toHaveLength(1);
     expect(subject.history.length).toBeGreaterThanOrEqual(2);
+    // one subject a call: a second --subject silently won
+    const two = sb.run(['--format', 'json', 'export', '--subject', 'anna.mueller@example.org', '--subject', 'K-1011']);
+    expect([two.code, two.stdout]).toEqual([2, '']);
+    expect(two.stderr).toMatch(/--subject names one person/);
   });
 });
 

@@ -110,6 +110,12 @@ describe('segments: save, list, show, delete', () => {
     expect(dumpDatabase(sb.db)).toBe(before);
   });
 
+  it('two --where on segment save must both hold (only the last was saved)', () => {
+    ok(sb.run(['segment', 'save', 'both', '--where', "city = 'Dresden'", '--where', 'tag = vip']));
+    const shown = sb.run(['--format', 'json', 'segment', 'list']);
+    expect(JSON.parse(shown.stdout).find((s: { name: string }) => s.name === 'both').where).toBe("(city = 'Dresden') and (tag = vip)");
+  });
+
   it('refuses segments that use segments so often that the filter doubles per level (exit 4)', () => {
     ok(sb.run(['segment', 'save', 's0', '--where', "city = 'Dresden'"]));
     for (let k = 1; k <= 7; k++) ok(sb.run(['segment', 'save', `s${k}`, '--where', `segment = s${k - 1} or segment = s${k - 1}`]));
