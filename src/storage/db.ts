@@ -108,8 +108,14 @@ export function fold(value: unknown): string | null {
   return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(UNDECOMPOSED_RE, (c) => UNDECOMPOSED[c]!);
 }
 
+/** A tag as tag edits compare it (domain normalizeTags): any letter's case, final sigma a sigma. */
+export function tagKey(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value).toLowerCase().replace(/ς/g, 'σ');
+}
+
 function registerFunctions(sqlite: SqliteDatabase): void {
   sqlite.function('fold', { deterministic: true }, fold);
+  sqlite.function('tag_key', { deterministic: true }, tagKey);
 }
 
 /**

@@ -13,6 +13,7 @@ import { addDays, daysBetween, localDayStart, parseBirthday, parseDuration, reso
 import { type FieldDef, FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { type CompareOp, type Expr, type Literal, isRelativeDate } from '../domain/filter/ast.js';
 import { parseInteger, parseMoneyCents } from '../domain/values.js';
+import { tagKey } from './db.js';
 
 export interface SqlFragment {
   sql: string;
@@ -225,22 +226,42 @@ function isRange(op: CompareOp): boolean {
  * (normalizeTags), so a filter must find either; as an `IN` list the primary key still answers
  * it. More than 64 spellings (seven such letters) are left to the first 64.
  */
-export function tagSpellings(text: string): string[] {
+export function tagSpellings(text: string): string[] | null {
   let out = [''];
   for (const c of text) {
     const lower = c.toLowerCase();
     const upper = c.toUpperCase();
-    const both = c.charCodeAt(0) > 127 && lower !== upper && [...lower].length === 1 && [...upper].length === 1 && out.length < 64;
-    out = both ? out.flatMap((prefix) => [prefix + lower, prefix + upper]) : out.map((prefix) => prefix + c);
+    // a sigma is σ, or ς at a word's end, and Σ
+    const cases = lower === 'σ' || lower === 'ς' ? ['σ', 'ς', 'Σ'] : c.charCodeAt(0) > 127 && lower !== upper && [...lower].length === 1 && [...upper].length === 1 ? [lower, upper] : [c];
+    if (out.length * cases.length > MAX_SPELLINGS) return null;
+    out = cases.length === 1 ? out.map((prefix) => prefix + c) : out.flatMap((prefix) => cases.map((x) => prefix + x));
   }
   return out;
+}
+
+const MAX_SPELLINGS = 64;
+
+/**
+ * Profiles with one of `tags` in any case: by spelling through the tag index, or (more spellings
+ * than that is worth) by each distinct tag's case-folded key (`tag_key`, db.ts).
+ */
+function taggedAny(tags: readonly string[], check: boolean): SqlFragment {
+  const spellings: string[] = [];
+  for (const tag of tags) {
+    const each = tagSpellings(tag);
+    if (each === null || spellings.length + each.length > 1000) {
+      return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag IN (SELECT DISTINCT d.tag FROM profile_tags d WHERE tag_key(d.tag) IN (${placeholders(tags.map((x) => tagKey(x)))})))`;
+    }
+    spellings.push(...each);
+  }
+  return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(spellings)}))`;
 }
 
 /** `check`: the tag only checks profiles another index found (TAGGED_CHECK). */
 function compareTag(op: CompareOp, value: Literal, check: boolean): SqlFragment {
   const text = String(isRelativeDate(value) ? value.relative : value);
   if (op === '=' || op === '!=') {
-    const any = sql`${raw(op === '=' && check ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(tagSpellings(text))}))`;
+    const any = taggedAny([text], op === '=' && check);
     return op === '=' ? any : sql`NOT ${any}`;
   }
   if (op === '~') return sql`${raw(check ? TAGGED_CHECK : TAGGED)} instr(fold(t.tag), fold(${param(text)})) > 0)`;
@@ -307,8 +328,7 @@ function compare(e: Extract<Expr, { type: 'compare' }>, ctx: CompileContext, tag
 function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck = false): SqlFragment {
   if (e.values.length === 0) return raw('0');
   if (isTagField(e.field)) {
-    const tags = e.values.flatMap((v) => tagSpellings(String(isRelativeDate(v) ? v.relative : v)));
-    return sql`${raw(tagCheck ? TAGGED_CHECK : TAGGED)} t.tag IN (${placeholders(tags)}))`;
+    return taggedAny(e.values.map((v) => String(isRelativeDate(v) ? v.relative : v)), tagCheck);
   }
   const t = target(e.field);
   const type = t.field?.type;
@@ -337,7 +357,8 @@ function inList(e: Extract<Expr, { type: 'in' }>, ctx: CompileContext, tagCheck 
  */
 function compareDay(column: SqlFragment, op: CompareOp, day: string): SqlFragment {
   const start = param(localDayStart(day));
-  const end = param(localDayStart(addDays(day, 1)));
+  // the last day there is ends after every stored time ('~' sorts after any ISO timestamp)
+  const end = param(day >= '9999-12-31' ? '~' : localDayStart(addDays(day, 1)));
   switch (op) {
     case '=':
       return sql`(${column} >= ${start} AND ${column} < ${end})`;

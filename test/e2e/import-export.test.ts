@@ -820,6 +820,14 @@ describe('decomposed text (NFD, as macOS writes it)', () => {
     expect(names('--where', 'tag = ärger')).toEqual(['Ann A', 'Bob B']);
     expect(names('--where', 'tag != ärger')).toEqual(['Cid C']);
     expect(names('--where', 'tag in (ÄrGeR, vip)')).toEqual(['Ann A', 'Bob B', 'Cid C']);
+    // a Greek final sigma, and a tag with more case spellings than the index lookup takes
+    const more = path.join(sb2.dir, 'more-tags.csv');
+    fs.writeFileSync(more, 'name,email,tags\nDia D,d@x.de,φίλος\nEva E,e@x.de,ПАРТНЁРЫ\n');
+    expect(sb2.run(['import', more]).code).toBe(0);
+    expect(names('--where', 'tag = ΦΊΛΟΣ')).toEqual(['Dia D']);
+    expect(names('--tag', 'партнёры')).toEqual(['Eva E']);
+    const many = Array.from({ length: 600 }, (_v, i) => `партнёр${i}`).join(', ');
+    expect(names('--where', `tag in (${many}, vip)`)).toEqual(['Cid C']);
   });
 
   it('"Müller, Anna" in a Name column is Anna Müller, and a second import pairs each such row with its own', () => {
