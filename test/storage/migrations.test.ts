@@ -170,14 +170,14 @@ describe('the real migrations', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('turn an empty file into schema 40 with every table, and pass the checks', () => {
+  it('turn an empty file into schema 50 with every table, and pass the checks', () => {
     const file = path.join(dir, 'empty.db');
     const db = new Database(file);
     try {
       expect(userVersion(db)).toBe(0);
-      expect(migrate(db, MIGRATIONS, file)).toEqual([10, 20, 30, 40]);
-      expect(userVersion(db)).toBe(40);
-      expect(latestVersion(MIGRATIONS)).toBe(40);
+      expect(migrate(db, MIGRATIONS, file)).toEqual([10, 20, 30, 40, 50]);
+      expect(userVersion(db)).toBe(50);
+      expect(latestVersion(MIGRATIONS)).toBe(50);
       expect(tables(db)).toEqual(['communications', 'custfile_meta', 'history', 'profile_tags', 'profiles', 'sales', 'segments']);
       const triggers = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       expect(triggers).toEqual(['profiles_tags_insert', 'profiles_tags_update', 'sales_delete', 'sales_insert', 'sales_update']);
@@ -190,9 +190,42 @@ describe('the real migrations', () => {
     // the version is in the file, not only in the connection
     const again = new Database(file, { readonly: true });
     try {
-      expect(userVersion(again)).toBe(40);
+      expect(userVersion(again)).toBe(50);
     } finally {
       again.close();
+    }
+  });
+});
+
+describe('0050: text written decomposed before is composed (NFC)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custfile-migrations-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('profiles, tags, custom fields, notes and sale items, without history or a new updated_at', () => {
+    const file = path.join(dir, 'old.db');
+    const db = new Database(file);
+    try {
+      migrate(db, MIGRATIONS.filter((m) => m.version <= 40), file);
+      const nfd = (s: string) => s.normalize('NFD');
+      db.prepare("INSERT INTO profiles (id, kind, name, first_name, last_name, city, tags, custom, created_at, updated_at) VALUES (1, 'person', ?, ?, ?, ?, ?, ?, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')")
+        .run(nfd('Jürgen Bär'), nfd('Jürgen'), nfd('Bär'), nfd('München'), JSON.stringify([nfd('Bücher')]), JSON.stringify({ [nfd('Größe')]: nfd('groß') }));
+      db.prepare("INSERT INTO profiles (id, kind, name, created_at, updated_at) VALUES (2, 'company', 'Plain GmbH', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')").run();
+      db.prepare("INSERT INTO communications (profile_id, at, channel, body, source, created_at) VALUES (1, '2020-01-01', 'note', ?, 'add', '2020-01-01')").run(nfd('Grüße'));
+      db.prepare("INSERT INTO sales (profile_id, date, amount_cents, item, source, created_at) VALUES (1, '2020-01-01', 100, ?, 'sale', '2020-01-01')").run(nfd('Käse'));
+      expect(migrate(db, MIGRATIONS, file)).toEqual([50]);
+      expect(db.prepare('SELECT name, first_name, last_name, city, tags, custom, updated_at FROM profiles WHERE id = 1').get()).toEqual({
+        name: 'Jürgen Bär', first_name: 'Jürgen', last_name: 'Bär', city: 'München', tags: '["Bücher"]', custom: '{"Größe":"groß"}', updated_at: '2020-01-01T00:00:00.000Z',
+      });
+      expect(db.prepare('SELECT tag FROM profile_tags').all()).toEqual([{ tag: 'Bücher' }]);
+      expect(db.prepare('SELECT body FROM communications').get()).toEqual({ body: 'Grüße' });
+      expect(db.prepare('SELECT item FROM sales').get()).toEqual({ item: 'Käse' });
+      expect(db.prepare('SELECT count(*) AS n FROM history').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT name FROM profiles WHERE id = 2').get()).toEqual({ name: 'Plain GmbH' });
+    } finally {
+      db.close();
     }
   });
 });

@@ -78,7 +78,7 @@ describe('openDb', () => {
     expect(db.path).toBe(file);
     // it is migrated, so reads find empty tables rather than errors
     expect(db.sqlite.prepare('SELECT count(*) AS n FROM profiles').get()).toEqual({ n: 0 });
-    expect(db.sqlite.pragma('user_version', { simple: true })).toBe(40);
+    expect(db.sqlite.pragma('user_version', { simple: true })).toBe(50);
     db.close();
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.existsSync(path.dirname(file))).toBe(false);
@@ -103,7 +103,7 @@ describe('openDb', () => {
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
-    expect(db.sqlite.pragma('user_version', { simple: true })).toBe(40);
+    expect(db.sqlite.pragma('user_version', { simple: true })).toBe(50);
   });
 
   it("a reading command gets SQLite's small page cache, a writing one keeps better-sqlite3's", () => {
@@ -282,7 +282,7 @@ describe('backupTo', () => {
     expect(bytes).toBe(fs.statSync(target).size);
     const copy = track(new Database(target, { readonly: true }));
     expect(checkDatabase(copy)).toEqual([]);
-    expect(copy.pragma('user_version', { simple: true })).toBe(40);
+    expect(copy.pragma('user_version', { simple: true })).toBe(50);
     expect(copy.prepare('SELECT id, name, company_id FROM profiles ORDER BY id').all()).toEqual([
       { id: 1, name: 'Elbwerk GmbH', company_id: null },
       { id: 2, name: 'Jens Koch', company_id: 1 },
