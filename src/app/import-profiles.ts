@@ -17,7 +17,7 @@
  *   says where it stopped; with --atomic or --dry-run nothing at all is written.
  */
 import { AppError, RejectedInputError, UsageError } from '../errors.js';
-import { committedNote, watchInterrupt } from './interrupt.js';
+import { Interrupted, committedNote, watchInterrupt } from './interrupt.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
@@ -777,11 +777,4 @@ function loadedFinder(store: Store, key: string): Finder {
       }
     },
   };
-}
-
-/** The import was asked to stop (Ctrl-C, a kill): thrown between batches, caught by importRecords. */
-class Interrupted extends Error {
-  constructor(readonly signal: NodeJS.Signals) {
-    super(`stopped by ${signal}`);
-  }
 }

@@ -42,7 +42,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError, RejectedInputError, UsageError, ValidationError } from '../errors.js';
-import { committedNote } from './interrupt.js';
+import { Interrupted, type InterruptWatch, committedNote, watchInterrupt } from './interrupt.js';
 import { fieldByName } from '../domain/fields.js';
 import {
   type SlashOrder,
@@ -446,6 +446,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
   };
 
   const bulk = store.guard(() => store.sales.beginBulk());
+  let interrupt: InterruptWatch | null = null;
   try {
     begin();
     maxIdBefore = store.sales.maxId();
@@ -455,6 +456,8 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
         bulkLoad = store.beginBulkLoad('sales');
         single = true;
       }
+      // batches are committed as they go: a signal stops the import between two (app/interrupt.ts)
+      if (!single) interrupt = watchInterrupt();
       for await (const row of rows) {
         report.rows++;
         const result = saleRow(mapping, row.cells, rowContext);
@@ -486,11 +489,21 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
           flush();
           store.commit();
           input.onProgress?.(report.rows);
+          // a signal is handled by the event loop, which rows read from a buffer never reach
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (interrupt?.signal) throw new Interrupted(interrupt.signal);
           begin();
         }
       }
     } catch (err) {
       store.rollback();
+      if (err instanceof Interrupted) {
+        // thrown right after a commit: every counted sale is in
+        report.interrupted = err.signal;
+        report.stopped = `Stopped by ${err.signal}.${report.inserted > 0 ? committedNote(report.inserted).replace(/rows? (was|were) imported/, (m) => m.replace('row', 'sale')) : ' Nothing was imported.'}`;
+        report.seconds = (performance.now() - started) / 1000;
+        return report;
+      }
       if (err instanceof RejectedInputError && !single) {
         report.inserted -= batchInserted;
         report.unchanged -= batchUnchanged;
@@ -524,6 +537,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
     }
     rejects?.finish();
   } finally {
+    interrupt?.stop();
     rejects?.close();
     store.guard(() => store.sales.endBulk(bulk));
   }

@@ -41,3 +41,10 @@ export function committedNote(rows: number): string {
     ? ` ${rows.toLocaleString('en')} row${rows === 1 ? ' was' : 's were'} imported before that (an import commits in batches); running the same import again goes on from there.`
     : '';
 }
+
+/** An import was asked to stop (Ctrl-C, a kill): thrown between batches, caught by the import. */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal}`);
+  }
+}

@@ -236,3 +236,27 @@ describe('Ctrl-C of a backup', () => {
     expect(fs.readdirSync(sb.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   }, 30_000);
 });
+
+describe('Ctrl-C or a kill of a sales import that commits in batches', () => {
+  it('stops after a batch with exit 130 and says how many sales are in', async () => {
+    const people = path.join(sb.dir, 'people.csv');
+    writeCsv(people, 500);
+    expect(sb.run(['import', people]).code).toBe(0);
+    expect(sb.run(['sale', 'C-1', '10', '--date', '2026-01-01']).code).toBe(0); // not the first sales import: batched
+    const lines = ['external_id,date,amount,item'];
+    for (let i = 0; i < 150_000; i++) lines.push(`C-${i % 500},2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},${(i % 997) + 0.5},Artikel ${i}`);
+    const file = path.join(sb.dir, 'sales.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file, '--sales'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM sales') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    expect(await code).toBe(130);
+    const m = /Stopped by SIGTERM\. ([\d,]+) sales were imported before that/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    expect(sb.query('SELECT count(*) AS n FROM sales')).toEqual([{ n: Number(m![1]!.replace(/,/g, '')) + 1 }]);
+  }, 60_000);
+});
