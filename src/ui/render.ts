@@ -34,14 +34,19 @@ export async function renderList<T>(rows: Iterable<T>, view: ListView<T>, format
   let count = 0;
   switch (format) {
     case 'table': {
-      const all = [...rows];
-      count = all.length;
-      if (all.length === 0) {
+      const it = rows[Symbol.iterator]();
+      const head = it.next();
+      if (head.done) {
         if (options.emptyMessage) await out.write(`${options.emptyMessage}\n`);
         break;
       }
-      const { renderTable } = await (await import('./table.js')).loadTables();
-      await out.write(renderTable(view.table.map((c) => c.header), all.map((r) => view.table.map((c) => c.get(r))), options.color, out.stream.columns));
+      // a row at a time: the widths from the first rows, the rest cut to them (ui/table.ts)
+      const { streamTable } = await (await import('./table.js')).loadTables();
+      const cells = function* (): Generator<string[]> {
+        yield view.table.map((c) => c.get(head.value));
+        for (let r = it.next(); !r.done; r = it.next()) yield view.table.map((c) => c.get(r.value));
+      };
+      count = await streamTable(view.table.map((c) => c.header), cells(), options.color, out.stream.columns, (text) => out.write(text));
       break;
     }
     // Output.write returns a promise only when its buffer went to the stream and must drain:

@@ -16,9 +16,9 @@ let Chalk: ChalkClass | null = null;
  * The table renderers, once chalk is loaded. chalk is an ES module only: it is imported here,
  * never required, so the CommonJS bundle of the CLI runs on every Node 20.
  */
-export async function loadTables(): Promise<{ renderTable: typeof renderTable; renderPairs: typeof renderPairs; heading: typeof heading }> {
+export async function loadTables(): Promise<{ renderTable: typeof renderTable; streamTable: typeof streamTable; renderPairs: typeof renderPairs; heading: typeof heading }> {
   Chalk ??= (await import('chalk')).Chalk;
-  return { renderTable, renderPairs, heading };
+  return { renderTable, streamTable, renderPairs, heading };
 }
 
 function chalkFor(color: boolean) {
@@ -54,43 +54,113 @@ interface Drawn {
   rows: string[][][];
 }
 
-function draw(table: Drawn, color: boolean, boldFirstRow: boolean, dimFirstColumn: boolean): string {
-  const chalk = chalkFor(color);
-  const border = (s: string) => (color ? chalk.grey(s) : s);
-  const rule = (left: string, mid: string, right: string) => border(left + table.widths.map((w) => '─'.repeat(w + 2)).join(mid) + right);
-  const out: string[] = [rule('┌', '┬', '┐')];
+interface Style {
+  widths: number[];
+  color: boolean;
+  boldFirstRow: boolean;
+  dimFirstColumn: boolean;
+}
+
+function painter(style: Style) {
+  const chalk = chalkFor(style.color);
+  const border = (s: string) => (style.color ? chalk.grey(s) : s);
   const bar = border('│');
-  table.rows.forEach((cells, r) => {
-    const height = Math.max(1, ...cells.map((lines) => lines.length));
-    for (let l = 0; l < height; l++) {
-      let line = bar;
-      cells.forEach((lines, c) => {
-        const text = lines[l] ?? '';
-        const pad = ' '.repeat(Math.max(0, table.widths[c]! - displayWidth(text)));
-        const styled = r === 0 && boldFirstRow ? chalk.bold(text) : c === 0 && dimFirstColumn ? chalk.dim(text) : text;
-        line += ` ${styled}${pad} ${bar}`;
-      });
-      out.push(line);
-    }
-  });
-  out.push(rule('└', '┴', '┘'));
+  return {
+    rule: (left: string, mid: string, right: string) => border(left + style.widths.map((w) => '─'.repeat(w + 2)).join(mid) + right),
+    /** One row's lines; `first` marks the header row (bold). */
+    row(cells: string[][], first: boolean): string[] {
+      const lines: string[] = [];
+      const height = Math.max(1, ...cells.map((l) => l.length));
+      for (let l = 0; l < height; l++) {
+        let line = bar;
+        cells.forEach((cellLines, c) => {
+          const text = cellLines[l] ?? '';
+          const pad = ' '.repeat(Math.max(0, style.widths[c]! - displayWidth(text)));
+          const styled = first && style.boldFirstRow ? chalk.bold(text) : c === 0 && style.dimFirstColumn ? chalk.dim(text) : text;
+          line += ` ${styled}${pad} ${bar}`;
+        });
+        lines.push(line);
+      }
+      return lines;
+    },
+  };
+}
+
+function draw(table: Drawn, color: boolean, boldFirstRow: boolean, dimFirstColumn: boolean): string {
+  const p = painter({ widths: table.widths, color, boldFirstRow, dimFirstColumn });
+  const out: string[] = [p.rule('┌', '┬', '┐')];
+  table.rows.forEach((cells, r) => out.push(...p.row(cells, r === 0)));
+  out.push(p.rule('└', '┴', '┘'));
   return out.join('\n');
 }
 
-/** Rows under a header, each cell cut to its column; the table fits `width` columns (the terminal's). */
-function renderTable(head: string[], rows: string[][], color: boolean, width?: number): string {
-  const all = [head, ...rows].map((row) => row.map((cell) => terminalSafe(cell).split(/\r?\n/)));
+/** A cell as the lines it shows: control characters made visible, split at its line breaks. */
+function cellLines(cell: string): string[] {
+  return terminalSafe(cell).split(/\r?\n/);
+}
+
+/** Column widths that fit `width`, from the header and `rows` (all of them, or the first ones of a long list). */
+function layout(head: string[], rows: readonly string[][][], width: number | undefined): number[] {
   // loops, not Math.max(...rows): a spread of 300,000 rows overflows the stack
-  const natural = head.map(() => 0);
-  for (const row of all) {
+  const natural = head.map((h) => displayWidth(terminalSafe(h)));
+  for (const row of rows) {
     row.forEach((lines, c) => {
       for (const line of lines) natural[c] = Math.max(natural[c] ?? 0, displayWidth(line));
     });
   }
   const floors = head.map((h, c) => Math.min(natural[c]!, Math.max(displayWidth(h), MIN_COLUMN)));
-  const widths = fitWidths(natural, floors, width ?? DEFAULT_WIDTH);
-  const cut = all.map((row) => row.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!))));
+  return fitWidths(natural, floors, width ?? DEFAULT_WIDTH);
+}
+
+/** Rows under a header, each cell cut to its column; the table fits `width` columns (the terminal's). */
+function renderTable(head: string[], rows: string[][], color: boolean, width?: number): string {
+  const cells = rows.map((row) => row.map(cellLines));
+  const widths = layout(head, cells, width);
+  const cut = [head.map(cellLines), ...cells].map((row) => row.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!))));
   return `${draw({ widths, rows: cut }, color, true, false)}\n`;
+}
+
+/** Rows measured for a long list's widths; later rows are cut to them. */
+export const LAYOUT_ROWS = 1000;
+
+/**
+ * A long list as a table, a row at a time: the widths come from the header and the first
+ * LAYOUT_ROWS rows, later cells are cut to them. Memory stays that of those rows however long the
+ * list (`list` of 300,000 profiles as one table took 1.5 GB).
+ */
+async function streamTable(head: string[], rows: Iterable<string[]>, color: boolean, width: number | undefined, write: (text: string) => void | Promise<void>): Promise<number> {
+  const it = rows[Symbol.iterator]();
+  const first: string[][][] = [];
+  let more = true;
+  while (first.length < LAYOUT_ROWS) {
+    const r = it.next();
+    if (r.done) {
+      more = false;
+      break;
+    }
+    first.push(r.value.map(cellLines));
+  }
+  // a column of whole numbers (ids, counts) grows down a list sorted by them: room for 7 digits,
+  // or ids past the first rows' would be cut
+  const numeric = head.map((_h, c) => first.length > 0 && first.every((row) => /^\d*$/.test(row[c]?.[0] ?? '')));
+  const widths = layout(head, more ? [...first, head.map((_h, c) => [numeric[c] ? '9999999' : ''])] : first, width);
+  const p = painter({ widths, color, boldFirstRow: true, dimFirstColumn: false });
+  const cut = (cells: string[][]) => cells.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!)));
+  let chunk = `${p.rule('┌', '┬', '┐')}\n${p.row(cut(head.map(cellLines)), true).join('\n')}\n`;
+  let count = 0;
+  const emit = async (cells: string[][]) => {
+    chunk += `${p.row(cut(cells), false).join('\n')}\n`;
+    count++;
+    if (chunk.length > 1 << 16) {
+      const pending = write(chunk);
+      chunk = '';
+      if (pending) await pending;
+    }
+  };
+  for (const cells of first) await emit(cells);
+  if (more) for (let r = it.next(); !r.done; r = it.next()) await emit(r.value.map(cellLines));
+  await write(`${chunk}${p.rule('└', '┴', '┘')}\n`);
+  return count;
 }
 
 /** Two columns, label and value, for one record; long values wrap to the terminal's width. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth, terminalSafe, truncateToWidth, wrapToWidth } from '../../src/ui/terminal-text.js';
-import { fitWidths, loadTables } from '../../src/ui/table.js';
+import { LAYOUT_ROWS, fitWidths, loadTables } from '../../src/ui/table.js';
 
 const FAMILY = '👨‍👩‍👧‍👦';
 
@@ -91,6 +91,30 @@ describe('tables', () => {
     const text = tables.renderTable(['id', 'name', 'email', 'city'], rows, false, 60);
     expect(text.trimEnd().split('\n').every((l) => displayWidth(l) <= 60)).toBe(true);
     expect(text).toContain('│ 49 │');
+  });
+
+  it('streams a short list exactly as it draws it', async () => {
+    const rows = [['1', 'Anna', 'Dresden'], ['2', 'Bernd 東京', 'Görlitz\nzweite Zeile']];
+    let text = '';
+    const n = await tables.streamTable(['id', 'name', 'city'], rows, false, 80, (t) => {
+      text += t;
+    });
+    expect(n).toBe(2);
+    expect(text).toBe(tables.renderTable(['id', 'name', 'city'], rows, false, 80));
+  });
+
+  it('a long list takes its widths from the first rows: later cells are cut to them, later ids are not', async () => {
+    const rows = function* () {
+      for (let i = 1; i <= LAYOUT_ROWS + 500; i++) yield [String(i * 10), i > LAYOUT_ROWS ? 'a much longer name than before' : 'Anna'];
+    };
+    let text = '';
+    await tables.streamTable(['id', 'name'], rows(), false, 80, (t) => {
+      text += t;
+    });
+    const lines = text.trimEnd().split('\n');
+    expect(new Set(lines.map(displayWidth)).size).toBe(1);
+    expect(lines).toHaveLength(LAYOUT_ROWS + 500 + 3);
+    expect(lines.at(-2)).toBe("│ 15000   │ a m… │"); // "name" and "Anna" made the column 4 wide
   });
 
   it('draws 300,000 rows (a spread of them overflowed the stack)', () => {
