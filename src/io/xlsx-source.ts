@@ -206,6 +206,9 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>, count: (bytes: 
   if (rest) yield rest;
 }
 
+/** Rows of one cell above the header that are taken for its title, at most. */
+const TITLE_ROWS = 5;
+
 export async function openXlsxSource(file: string, options: { sheet?: string }): Promise<TabularSource> {
   // a zip is read from its directory at the end: it needs a file, not a stream
   if (file === '-') throw new UsageError('an xlsx sheet cannot be read from stdin; give its file name.');
@@ -256,17 +259,39 @@ export async function openXlsxSource(file: string, options: { sheet?: string }):
   if (!worksheet) {
     throw new RejectedInputError(options.sheet === undefined ? `${file} has no sheet.` : `${file} has no sheet named "${options.sheet}"; its sheets are ${seen.join(', ') || 'none'}.`);
   }
-  const rows = worksheet[Symbol.asyncIterator]();
+  const sheetRows = worksheet[Symbol.asyncIterator]();
+  /** Rows read ahead while the header was looked for, given back to the data. */
+  const readAhead: SheetRow[] = [];
+  const rows = {
+    next: async (): Promise<IteratorResult<SheetRow>> => (readAhead.length > 0 ? { done: false, value: readAhead.shift()! } : sheetRows.next()),
+  };
+  const filled = (row: SheetRow) => cells(row, 0).filter((c) => c.trim() !== '').length;
   let header: SheetRow | null = null;
   for (;;) {
     const next = await rows.next();
     if (next.done) break;
-    if (cells(next.value, 0).some((c) => c.trim() !== '')) {
+    if (filled(next.value) > 0) {
       header = next.value;
       break;
     }
   }
   if (!header) throw new RejectedInputError(`${file}: the sheet is empty; it needs a header row.`);
+  // A title above the header ("Kundenliste Stand 27.11.2026", a merged group row): a row of one
+  // cell, with a row of several cells below it within a few rows, is no header; that row is.
+  if (filled(header) === 1) {
+    // a one-column sheet stays one: its rows go back as data when no wider row follows soon
+    while (readAhead.length < TITLE_ROWS) {
+      const next = await sheetRows.next();
+      if (next.done) break;
+      readAhead.push(next.value);
+      const n = filled(next.value);
+      if (n >= 2) {
+        header = next.value;
+        readAhead.length = 0;
+        break;
+      }
+    }
+  }
   const headers = cells(header, 0);
   while (headers.length > 0 && headers[headers.length - 1]!.trim() === '') headers.pop();
   const width = headers.length;

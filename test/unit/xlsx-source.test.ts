@@ -148,6 +148,24 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     }
   });
 
+  it('a title above the header is skipped; a one-column sheet keeps every row', async () => {
+    const titled = path.join(dir, 'titled.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Kunden');
+    sheet.addRow(['Kundenliste Stand 27.11.2026']);
+    sheet.addRow([]);
+    sheet.addRow(['Vorname', 'Nachname', 'Ort']);
+    sheet.addRow(['Anna', 'Berg', 'Dresden']);
+    await workbook.xlsx.writeFile(titled);
+    expect(await readAll(titled)).toEqual([['Vorname', 'Nachname', 'Ort'], ['Anna', 'Berg', 'Dresden']]);
+    const single = path.join(dir, 'single.xlsx');
+    const one = new ExcelJS.Workbook();
+    const col = one.addWorksheet('E-Mails');
+    for (const v of ['E-Mail', 'a@x.de', 'b@x.de', 'c@x.de']) col.addRow([v]);
+    await one.xlsx.writeFile(single);
+    expect(await readAll(single)).toEqual([['E-Mail'], ['a@x.de'], ['b@x.de'], ['c@x.de']]);
+  });
+
   it('tells date formats from number formats', () => {
     const dates = ['dd.mm.yyyy', 'm/d/yy', 'mm-dd-yy', '[$-407]d. mmmm yyyy', 'yyyy-mm-dd;@', 'd-mmm'];
     const numbers = ['0', '00000', '#,##0.00', '0.00 "days"', '#,##0.00 [$€-407]', 'General', '@'];
