@@ -27,16 +27,24 @@ export interface ImportFlags {
 function unknownColumnsAsker(session: Session) {
   return async (headers: string[]): Promise<Record<string, string>> => {
     const { FIELDS } = await import('../domain/fields.js');
-    const fields = FIELDS.filter((f) => f.writable || f.name === 'name').map((f) => ({ value: f.name, name: `${f.name} — ${f.description}` }));
+    // company (a contact's employer, found or made by name) and kind are --map targets too
+    const fields = FIELDS.filter((f) => f.writable || f.name === 'name' || f.name === 'company' || f.name === 'kind')
+      .map((f) => ({ value: f.name, name: `${f.name} — ${f.description}` }));
     const answers: Record<string, string> = {};
-    for (const header of headers) {
+    for (const [i, header] of headers.entries()) {
+      const rest = headers.length - i;
       const choice = await session.prompter.select(`Column "${header}" goes to:`, '--map', [
         { value: '', name: `custom field "${header}" (keep as is)` },
+        ...(rest > 1 ? [{ value: '*', name: `custom fields, this one and the ${rest - 1} after it` }] : []),
         { value: '-', name: 'ignore this column' },
         ...fields,
       ], '');
+      if (choice === '*') break;
       if (choice !== '') answers[header] = choice;
     }
+    // the same answers without the questions, for the next import of such a file
+    const spec = Object.entries(answers).map(([h, f]) => `${h}=${f}`).join(',');
+    if (spec !== '') session.say(`The same without questions: --map '${spec.replace(/'/g, "'\\''")}'`);
     return answers;
   };
 }

@@ -106,6 +106,17 @@ describe('prompts at a terminal', () => {
     expect(p.asked).toEqual(['Column "Lieblingsfarbe" goes to:', 'Column "Kontostand" goes to:']);
     expect(rows('SELECT custom FROM profiles')).toEqual([{ custom: '{"balance":"12"}' }]);
   });
+
+  it('import: the rest as custom fields in one answer, a column as the company, and the --map that says it all', async () => {
+    const file = path.join(dir, 'v.csv');
+    fs.writeFileSync(file, 'email,last_name,Arbeitsstelle,Farbe,Zahl,Tier\na@example.org,A,Elbwerk GmbH,rot,12,Hund\n');
+    const p = fakePrompter(['company', '*']);
+    const r = await run(['import', file], p);
+    expect(p.asked).toEqual(['Column "Arbeitsstelle" goes to:', 'Column "Farbe" goes to:']);
+    expect(r.stderr).toContain("The same without questions: --map 'Arbeitsstelle=company'");
+    expect(rows("SELECT p.custom, c.name AS company FROM profiles p JOIN profiles c ON c.id = p.company_id WHERE p.kind = 'person'"))
+      .toEqual([{ custom: '{"Farbe":"rot","Zahl":"12","Tier":"Hund"}', company: 'Elbwerk GmbH' }]);
+  });
 });
 
 describe('answerCheck', () => {
