@@ -37,6 +37,8 @@ const MIN_COLUMN = 6;
  */
 export function fitWidths(natural: readonly number[], floors: readonly number[], total: number): number[] {
   const overhead = natural.length * 3 + 1;
+  // a terminal too narrow even for the floors (headers whole): the headers are cut too, to 3 columns
+  if (floors.reduce((a, b) => a + b, 0) + overhead > total) floors = natural.map((w) => Math.min(w, 3));
   const sum = (cap: number) => natural.reduce((s, w, i) => s + Math.max(Math.min(w, cap), floors[i]!), 0);
   if (sum(Infinity) + overhead <= total) return [...natural];
   let lo = 0;

@@ -86,6 +86,13 @@ describe('tables', () => {
     expect(fitted[1]).toBe(fitted[2]);
   });
 
+  it('on a terminal too narrow for whole headers, the headers are cut as well', () => {
+    const fitted = fitWidths([4, 20, 20, 20, 20], [2, 6, 6, 6, 6], 40);
+    expect(fitted.reduce((a, b) => a + b, 0) + 5 * 3 + 1).toBeLessThanOrEqual(40);
+    const text = tables.renderTable(['id', 'name', 'email', 'city', 'lifecycle'], [['1', 'Anna Berg', 'anna@berg.de', 'Dresden', 'customer']], false, 40);
+    expect(text.trimEnd().split('\n').every((l) => displayWidth(l) <= 40)).toBe(true);
+  });
+
   it('a table fits the terminal it is given, each line at most its width', () => {
     const rows = Array.from({ length: 50 }, (_v, i) => [String(i), `Name ${'x'.repeat(i)}`, `mail${i}@example.de`, '東京都'.repeat(i % 7)]);
     const text = tables.renderTable(['id', 'name', 'email', 'city'], rows, false, 60);
