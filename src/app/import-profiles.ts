@@ -16,8 +16,8 @@
  *   committed before it stay (they are whole rows), the open batch is rolled back, and the message
  *   says where it stopped; with --atomic or --dry-run nothing at all is written.
  */
-import { AppError, RejectedInputError, UsageError } from '../errors.js';
-import { Interrupted, committedNote, watchInterrupt } from './interrupt.js';
+import { RejectedInputError, UsageError } from '../errors.js';
+import { Interrupted, stoppedBy, watchInterrupt, withCommitted } from './interrupt.js';
 import { type Kind, fieldByName } from '../domain/fields.js';
 import {
   type ColumnMapping,
@@ -480,7 +480,6 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
     // is stored yet)
     const quick = !bulk && options.onConflict === 'update';
     for await (const batch of records) {
-      if (interrupt?.signal) throw new Interrupted(interrupt.signal);
       if (quick) prefetch(batch);
       for (const record of batch) {
         report.rows++;
@@ -582,8 +581,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
           committed = { ...report };
           finder.committed();
           // a signal is handled by the event loop, which batches read from a queue never reach
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (interrupt?.signal) throw new Interrupted(interrupt.signal);
+          await interrupt?.between();
           // another process may write between two transactions: read states afresh
           prefetched = null;
           store.begin();
@@ -600,7 +598,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
       const done = report.inserted + report.updated;
       if (err instanceof Interrupted) {
         report.interrupted = err.signal;
-        report.stopped = `Stopped by ${err.signal}.${done > 0 ? committedNote(done) : ' Nothing was imported.'}`;
+        report.stopped = stoppedBy(err.signal, done);
       } else {
         report.stopped = `${err.message} The import stopped there${done > 0 ? `; rows before that were imported, and running it again after the fix is safe` : '; nothing was imported'}.`;
       }
@@ -608,11 +606,7 @@ async function applyRecords(ctx: AppContext, records: AsyncIterable<ImportRecord
       return report;
     }
     // a lock held too long, a full disk: say what the batches committed before it hold
-    if (err instanceof AppError && !single) {
-      const done = committed.inserted + committed.updated;
-      if (done > 0) err.message = err.message.replace(/; nothing was changed(, and it is safe to try again later)?\.$/, '.') + committedNote(done);
-    }
-    throw err;
+    throw single ? err : withCommitted(err, committed.inserted + committed.updated);
   } finally {
     interrupt?.stop();
   }

@@ -41,8 +41,8 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppError, RejectedInputError, UsageError, ValidationError } from '../errors.js';
-import { Interrupted, type InterruptWatch, committedNote, watchInterrupt } from './interrupt.js';
+import { RejectedInputError, UsageError, ValidationError } from '../errors.js';
+import { Interrupted, type InterruptWatch, stoppedBy, watchInterrupt, withCommitted } from './interrupt.js';
 import { fieldByName } from '../domain/fields.js';
 import {
   type SlashOrder,
@@ -489,9 +489,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
           flush();
           store.commit();
           input.onProgress?.(report.rows);
-          // a signal is handled by the event loop, which rows read from a buffer never reach
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (interrupt?.signal) throw new Interrupted(interrupt.signal);
+          await interrupt?.between();
           begin();
         }
       }
@@ -500,7 +498,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
       if (err instanceof Interrupted) {
         // thrown right after a commit: every counted sale is in
         report.interrupted = err.signal;
-        report.stopped = `Stopped by ${err.signal}.${report.inserted > 0 ? committedNote(report.inserted).replace(/rows? (was|were) imported/, (m) => m.replace('row', 'sale')) : ' Nothing was imported.'}`;
+        report.stopped = stoppedBy(err.signal, report.inserted, 'sale');
         report.seconds = (performance.now() - started) / 1000;
         return report;
       }
@@ -513,11 +511,7 @@ export async function importSalesFile(ctx: AppContext, input: ImportSalesInput):
         return report;
       }
       // a lock held too long, a full disk: say what the batches committed before it hold
-      const done = report.inserted - batchInserted;
-      if (err instanceof AppError && !single && done > 0) {
-        err.message = err.message.replace(/; nothing was changed(, and it is safe to try again later)?\.$/, '.') + committedNote(done).replace(/rows? (was|were) imported/, (m) => m.replace('row', 'sale'));
-      }
-      throw err;
+      throw single ? err : withCommitted(err, report.inserted - batchInserted, 'sale');
     }
     if (input.dryRun || (input.atomic && report.rejected > 0)) {
       store.rollback();
