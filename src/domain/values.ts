@@ -108,12 +108,21 @@ export function splitTags(text: string): string[] {
   return normalizeTags(text.split(','));
 }
 
-/** Trimmed, without empties, and without repeats in any case ("VIP" and "vip" are one tag). */
+/**
+ * What makes two tags one: any letter's case ("VIP" and "vip", "Ärger" and "ärger"), a Greek
+ * final sigma as a sigma. Tag edits and the tag filter (`tag_key` in SQL) both go by it.
+ */
+export function tagIdentity(tag: string): string {
+  return tag.toLowerCase().replace(/ς/g, 'σ');
+}
+
+/** Trimmed, without empties, and without repeats (tagIdentity). */
 export function normalizeTags(tags: readonly string[]): string[] {
   const seen = new Map<string, string>();
   for (const raw of tags) {
     const t = nfc(raw.trim());
-    if (t !== '' && !seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
+    const key = tagIdentity(t);
+    if (t !== '' && !seen.has(key)) seen.set(key, t);
   }
   return [...seen.values()];
 }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, FileError, LockedError } from '../errors.js';
+import { tagIdentity } from '../domain/values.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { migrate } from './migrations/runner.js';
 
@@ -108,14 +109,10 @@ export function fold(value: unknown): string | null {
   return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(UNDECOMPOSED_RE, (c) => UNDECOMPOSED[c]!);
 }
 
-/** A tag as tag edits compare it (domain normalizeTags): any letter's case, final sigma a sigma. */
-export function tagKey(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value).toLowerCase().replace(/ς/g, 'σ');
-}
-
 function registerFunctions(sqlite: SqliteDatabase): void {
   sqlite.function('fold', { deterministic: true }, fold);
-  sqlite.function('tag_key', { deterministic: true }, tagKey);
+  // a tag as tag edits compare it (domain tagIdentity)
+  sqlite.function('tag_key', { deterministic: true }, (value: unknown) => (value === null || value === undefined ? null : tagIdentity(String(value))));
 }
 
 /**

@@ -12,8 +12,7 @@ import { birthdayWindow } from '../domain/birthdays.js';
 import { addDays, daysBetween, localDayStart, parseBirthday, parseDuration, resolveDateInput, shiftDate } from '../domain/dates.js';
 import { type FieldDef, FIELD_NAMES, fieldByName } from '../domain/fields.js';
 import { type CompareOp, type Expr, type Literal, isRelativeDate } from '../domain/filter/ast.js';
-import { parseInteger, parseMoneyCents } from '../domain/values.js';
-import { tagKey } from './db.js';
+import { parseInteger, parseMoneyCents, tagIdentity } from '../domain/values.js';
 
 export interface SqlFragment {
   sql: string;
@@ -250,7 +249,7 @@ function taggedAny(tags: readonly string[], check: boolean): SqlFragment {
   for (const tag of tags) {
     const each = tagSpellings(tag);
     if (each === null || spellings.length + each.length > 1000) {
-      return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag IN (SELECT DISTINCT d.tag FROM profile_tags d WHERE tag_key(d.tag) IN (${placeholders(tags.map((x) => tagKey(x)))})))`;
+      return sql`${raw(check ? TAGGED_CHECK : TAGGED)} t.tag IN (SELECT DISTINCT d.tag FROM profile_tags d WHERE tag_key(d.tag) IN (${placeholders(tags.map(tagIdentity))})))`;
     }
     spellings.push(...each);
   }

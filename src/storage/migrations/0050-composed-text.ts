@@ -7,17 +7,16 @@
  * U+0300 up are NFC already and are only read.
  */
 import type Database from 'better-sqlite3';
+import { nfc } from '../../domain/values.js';
 import type { Migration } from './runner.js';
 
-const NEEDS = /[\u0300-\uffff]/;
-
 function composed(value: unknown): unknown {
-  return typeof value === 'string' && NEEDS.test(value) ? value.normalize('NFC') : value;
+  return typeof value === 'string' ? nfc(value) : value;
 }
 
 /** `{"Gro\u0308ße": "…"}` → its keys and values composed (a key that composes onto another keeps the later value). */
 function composedJson(text: unknown): unknown {
-  if (typeof text !== 'string' || !NEEDS.test(text)) return text;
+  if (typeof text !== 'string' || nfc(text) === text) return text;
   try {
     const parsed: unknown = JSON.parse(text);
     const out = Array.isArray(parsed)
