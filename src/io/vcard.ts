@@ -463,14 +463,15 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
     const text = label ? (textOf(label) ?? '') : '';
     return text.replace(/^_\$!<(.*)>!\$_$/, '$1').trim(); // Apple's own labels: _$!<Anniversary>!$_
   };
-  const dates: { label: string; value: string }[] = [];
-  for (const p of all('ANNIVERSARY')) dates.push({ label: 'Anniversary', value: textOf(p) ?? '' });
-  for (const p of all('X-ABDATE')) dates.push({ label: labelOf(p) || 'Date', value: textOf(p) ?? '' });
-  for (const p of all('X-ABRELATEDNAMES')) dates.push({ label: labelOf(p) || 'Related name', value: textOf(p) ?? '' });
-  for (const p of all('RELATED')) dates.push({ label: param(p, 'TYPE')[0] || 'Related', value: textOf(p) ?? '' });
-  for (const p of all('X-SOCIALPROFILE')) dates.push({ label: `Social profile${param(p, 'TYPE')[0] ? ` (${param(p, 'TYPE')[0]})` : ''}`, value: textOf(p) ?? '' });
+  /** Labelled values with no field of their own: dates, related names, social profiles. */
+  const extras: { label: string; value: string }[] = [];
+  for (const p of all('ANNIVERSARY')) extras.push({ label: 'Anniversary', value: textOf(p) ?? '' });
+  for (const p of all('X-ABDATE')) extras.push({ label: labelOf(p) || 'Date', value: textOf(p) ?? '' });
+  for (const p of all('X-ABRELATEDNAMES')) extras.push({ label: labelOf(p) || 'Related name', value: textOf(p) ?? '' });
+  for (const p of all('RELATED')) extras.push({ label: param(p, 'TYPE')[0] || 'Related', value: textOf(p) ?? '' });
+  for (const p of all('X-SOCIALPROFILE')) extras.push({ label: `Social profile${param(p, 'TYPE')[0] ? ` (${param(p, 'TYPE')[0]})` : ''}`, value: textOf(p) ?? '' });
   const labelsUsed = new Map<string, number>();
-  for (const d of dates) {
+  for (const d of extras) {
     if (d.value === '' || !/^[^\u0000-\u001f]{1,60}$/.test(d.label)) continue;
     const n = (labelsUsed.get(d.label) ?? 0) + 1;
     labelsUsed.set(d.label, n);
@@ -485,12 +486,9 @@ function cardToRecord(props: Property[], line: number): VcardRecord | { line: nu
   for (const p of all('CATEGORIES')) {
     const raw = rawValue(p);
     if (raw === null) continue;
-    for (const item of splitEscaped(raw, ',')) tags.push(...splitImportTags(unescapeText(item)));
+    // Google's system group in its vCards ("myContacts"): every contact has it
+    for (const item of splitEscaped(raw, ',')) tags.push(...splitImportTags(unescapeText(item)).filter((t) => t.toLowerCase() !== 'mycontacts'));
   }
-  // Google's system group in its vCards ("myContacts"): every contact has it
-  const userTags = tags.filter((t) => t.toLowerCase() !== 'mycontacts');
-  tags.length = 0;
-  tags.push(...userTags);
   if (tags.length > 0) values.tagEdits = [...new Set(tags)].map((t) => `+${t}`);
   return values;
 }
