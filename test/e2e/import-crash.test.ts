@@ -24,6 +24,23 @@ function writeCsv(file: string, rows: number): void {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
+/** The CLI in its own process on the sandbox's file: its stderr as it comes, and how it ended. */
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, [BIN, '--db', sb.db, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => stderr, ended };
+}
+
+/** Polls `check` until it holds or `ms` have passed. */
+async function waitUntil(check: () => boolean, ms = 20_000, stepMs = 20): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !check()) await new Promise((r) => setTimeout(r, stepMs));
+}
+
+const rowsIn = (table: 'profiles' | 'sales') => sb.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)[0]!.n;
+
 const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'profiles_industry', 'profiles_company', 'profiles_birthdays', 'profiles_next_contact', 'profiles_fresh_on', 'history_profile', 'history_at', 'history_field'];
 
 /**
@@ -33,18 +50,12 @@ const EXPECTED_INDEXES = ['profiles_email', 'profiles_name', 'profiles_city', 'p
  * first does not leave the test waiting for an event that has fired.
  */
 async function killDuringImport(file: string, underWay: () => boolean, latestMs = 10_000, extra: string[] = []): Promise<void> {
-  const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file, ...extra], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
+  const run = startCli(['import', file, ...extra]);
   let closed = false;
-  const close = new Promise<void>((resolve) =>
-    child.on('close', () => {
-      closed = true;
-      resolve();
-    }),
-  );
-  const until = Date.now() + latestMs;
-  while (!closed && Date.now() < until && !underWay()) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
-  await close;
+  void run.ended.then(() => (closed = true));
+  await waitUntil(() => closed || underWay(), latestMs, 5);
+  run.child.kill('SIGKILL');
+  await run.ended;
 }
 
 /**
@@ -174,17 +185,13 @@ describe('Ctrl-C or a kill of an import that commits in batches', () => {
     expect(sb.run(['add', 'person', '--first-name', 'Seed', '--last-name', 'X', '--no-input']).code).toBe(0);
     const file = path.join(sb.dir, 'many.csv');
     writeCsv(file, 120_000);
-    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const run = startCli(['import', file]);
     // wait for a committed batch: the count grows past the seed
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM profiles') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGTERM');
-    expect(await code).toBe(130);
-    const m = /Stopped by SIGTERM\. ([\d,]+) rows were imported before that/.exec(stderr);
-    expect(m, stderr).not.toBeNull();
+    await waitUntil(() => rowsIn('profiles') > 1);
+    run.child.kill('SIGTERM');
+    expect((await run.ended).code).toBe(130);
+    const m = /Stopped by SIGTERM\. ([\d,]+) rows were imported before that/.exec(run.stderr());
+    expect(m, run.stderr()).not.toBeNull();
     const imported = Number(m![1]!.replace(/,/g, ''));
     expect(imported).toBeGreaterThan(0);
     expect(imported).toBeLessThan(120_000);
@@ -198,23 +205,19 @@ describe('Ctrl-C or a kill of an import that commits in batches', () => {
     expect(sb.run(['add', 'person', '--first-name', 'Seed', '--last-name', 'X', '--no-input']).code).toBe(0);
     const file = path.join(sb.dir, 'many.csv');
     writeCsv(file, 120_000);
-    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM profiles') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
+    const run = startCli(['import', file]);
+    await waitUntil(() => rowsIn('profiles') > 1);
     // another program takes the write lock and keeps it
     const holder = new Database(sb.db, { timeout: 10_000 });
     holder.exec('BEGIN IMMEDIATE');
     try {
-      expect(await code).toBe(5);
+      expect((await run.ended).code).toBe(5);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();
     }
-    expect(stderr).toMatch(/is locked by another process\. [\d,]+ rows were imported before that \(an import commits in batches\); running the same import again goes on from there\./);
-    expect(stderr).not.toMatch(/nothing was changed/);
+    expect(run.stderr()).toMatch(/is locked by another process\. [\d,]+ rows were imported before that \(an import commits in batches\); running the same import again goes on from there\./);
+    expect(run.stderr()).not.toMatch(/nothing was changed/);
   }, 30_000);
 });
 
@@ -224,13 +227,10 @@ describe('Ctrl-C of a backup', () => {
     writeCsv(file, 60_000);
     expect(sb.run(['import', file]).code).toBe(0);
     const target = path.join(sb.dir, 'b.db');
-    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'backup', target], { stdio: 'ignore', env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-    const temp = () => fs.readdirSync(sb.dir).some((f) => f.startsWith('.b.db.') && f.endsWith('.tmp'));
-    const until = Date.now() + 10_000;
-    while (Date.now() < until && !temp()) await new Promise((r) => setTimeout(r, 2));
-    child.kill('SIGINT');
-    const { code, signal } = await closed;
+    const run = startCli(['backup', target]);
+    await waitUntil(() => fs.readdirSync(sb.dir).some((f) => f.startsWith('.b.db.') && f.endsWith('.tmp')), 10_000, 2);
+    run.child.kill('SIGINT');
+    const { code, signal } = await run.ended;
     expect(signal === 'SIGINT' || code === 130, `code ${code}, signal ${signal}`).toBe(true);
     expect(fs.existsSync(target)).toBe(false);
     expect(fs.readdirSync(sb.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -247,16 +247,12 @@ describe('Ctrl-C or a kill of a sales import that commits in batches', () => {
     for (let i = 0; i < 150_000; i++) lines.push(`C-${i % 500},2025-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},${(i % 997) + 0.5},Artikel ${i}`);
     const file = path.join(sb.dir, 'sales.csv');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    const child = spawn(process.execPath, [BIN, '--db', sb.db, 'import', file, '--sales'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTFILE_DB: undefined } as NodeJS.ProcessEnv });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && (sb.query('SELECT count(*) AS n FROM sales') as { n: number }[])[0]!.n <= 1) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGTERM');
-    expect(await code).toBe(130);
-    const m = /Stopped by SIGTERM\. ([\d,]+) sales were imported before that/.exec(stderr);
-    expect(m, stderr).not.toBeNull();
-    expect(sb.query('SELECT count(*) AS n FROM sales')).toEqual([{ n: Number(m![1]!.replace(/,/g, '')) + 1 }]);
+    const run = startCli(['import', file, '--sales']);
+    await waitUntil(() => rowsIn('sales') > 1);
+    run.child.kill('SIGTERM');
+    expect((await run.ended).code).toBe(130);
+    const m = /Stopped by SIGTERM\. ([\d,]+) sales were imported before that/.exec(run.stderr());
+    expect(m, run.stderr()).not.toBeNull();
+    expect(rowsIn('sales')).toBe(Number(m![1]!.replace(/,/g, '')) + 1);
   }, 60_000);
 });
