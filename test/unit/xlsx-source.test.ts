@@ -22,6 +22,28 @@ const ROWS = 6000;
 /** Only multi-byte characters (2, 3 and 4 bytes), so nearly every chunk boundary inside a text splits one. */
 const text = (i: number) => `${'äöüß€–🎂'.repeat(1 + (i % 7))}${'ÄÖÜ'.slice(0, i % 3)} ${i}`;
 
+/**
+ * An xlsx written part by part (what exceljs's writer cannot be made to write): one sheet
+ * "Kunden" of `rows`, shared `strings`, workbook.xml stored first or (`workbookLast`) last.
+ */
+async function handMadeXlsx(file: string, parts: { strings: string; rows: string; workbookLast?: boolean }): Promise<void> {
+  const out = fs.createWriteStream(file);
+  const zip = new ZipWriter(out, file);
+  const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+  const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const workbook = () => zip.addFile('xl/workbook.xml', `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+  await zip.addFile('[Content_Types].xml', `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
+  await zip.addFile('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+  if (!parts.workbookLast) await workbook();
+  await zip.addFile('xl/_rels/workbook.xml.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
+  await zip.addFile('xl/sharedStrings.xml', `${xml}<sst xmlns="${main}">${parts.strings}</sst>`);
+  await zip.addFile('xl/worksheets/sheet1.xml', `${xml}<worksheet xmlns="${main}"><sheetData>${parts.rows}</sheetData></worksheet>`);
+  if (parts.workbookLast) await workbook();
+  await zip.finish();
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
 async function readAll(file: string): Promise<string[][]> {
   const source = await openXlsxSource(file, {});
   const rows = [source.headers];
@@ -102,37 +124,20 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
 
   it('a sheet stored before workbook.xml is read (exceljs met it without a model)', async () => {
     const file = path.join(dir, 'late-workbook.xlsx');
-    const out = fs.createWriteStream(file);
-    const zip = new ZipWriter(out, file);
-    const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-    const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
-    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-    await zip.addFile('[Content_Types].xml', `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
-    await zip.addFile('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
-    await zip.addFile('xl/_rels/workbook.xml.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
-    await zip.addFile('xl/sharedStrings.xml', `${xml}<sst xmlns="${main}" count="2" uniqueCount="2"><si><t>Name</t></si><si><t>Jörg</t></si></sst>`);
-    await zip.addFile('xl/worksheets/sheet1.xml', `${xml}<worksheet xmlns="${main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row></sheetData></worksheet>`);
-    await zip.addFile('xl/workbook.xml', `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>`);
-    await zip.finish();
-    await new Promise<void>((resolve) => out.end(resolve));
+    await handMadeXlsx(file, {
+      strings: '<si><t>Name</t></si><si><t>Jörg</t></si>',
+      rows: '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>',
+      workbookLast: true,
+    });
     expect(await readAll(file)).toEqual([['Name'], ['Jörg']]);
   });
 
   it("reads a name's text, not its phonetic reading, and every run of an inline rich string", async () => {
     const file = path.join(dir, 'runs.xlsx');
-    const out = fs.createWriteStream(file);
-    const zip = new ZipWriter(out, file);
-    const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
-    const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
-    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-    await zip.addFile('[Content_Types].xml', `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>`);
-    await zip.addFile('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
-    await zip.addFile('xl/workbook.xml', `${xml}<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="Kunden" sheetId="1" r:id="rId1"/></sheets></workbook>`);
-    await zip.addFile('xl/_rels/workbook.xml.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
-    await zip.addFile('xl/sharedStrings.xml', `${xml}<sst xmlns="${main}" count="3" uniqueCount="3"><si><t>Name</t></si><si><t>Vorname</t></si><si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si></sst>`);
-    await zip.addFile('xl/worksheets/sheet1.xml', `${xml}<worksheet xmlns="${main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="inlineStr"><is><r><t>An</t></r><r><rPr><i/></rPr><t xml:space="preserve">na </t></r><r><t>Lena</t></r></is></c></row></sheetData></worksheet>`);
-    await zip.finish();
-    await new Promise<void>((resolve) => out.end(resolve));
+    await handMadeXlsx(file, {
+      strings: '<si><t>Name</t></si><si><t>Vorname</t></si><si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t></rPh><phoneticPr fontId="1"/></si>',
+      rows: '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="inlineStr"><is><r><t>An</t></r><r><rPr><i/></rPr><t xml:space="preserve">na </t></r><r><t>Lena</t></r></is></c></row>',
+    });
     expect(await readAll(file)).toEqual([['Name', 'Vorname'], ['山田', 'Anna Lena']]);
   });
 
