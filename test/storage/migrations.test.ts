@@ -195,16 +195,7 @@ describe('the real migrations', () => {
       again.close();
     }
   });
-});
-
-describe('0050: text written decomposed before is composed (NFC)', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custfile-migrations-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it('profiles, tags, custom fields, notes and sale items, without history or a new updated_at', () => {
+  it('0050 composes text written decomposed before (NFC): profiles, tags, custom fields, notes and sale items, without history or a new updated_at', () => {
     const file = path.join(dir, 'old.db');
     const db = new Database(file);
     try {
@@ -228,6 +219,7 @@ describe('0050: text written decomposed before is composed (NFC)', () => {
       db.close();
     }
   });
+
 });
 
 describe('the schema with real rows', () => {
