@@ -81,9 +81,11 @@ function resolver(store: Store, override?: { name: string; tree: Expr }): (name:
   };
 }
 
-export function saveSegment(ctx: AppContext, input: { name: string; where: string }): SaveResult {
+/** `where`: one expression, or several (`--where` given more than once) that must all hold. */
+export function saveSegment(ctx: AppContext, input: { name: string; where: string | string[] }): SaveResult {
   const name = checkSegmentName(input.name);
-  const where = input.where.trim();
+  const parts = typeof input.where === 'string' ? [input.where] : input.where;
+  const where = (parts.length === 1 ? parts[0]! : parts.map((w) => `(${w})`).join(' and ')).trim();
   // parse errors (exit 4, with the column) come before the file is opened for writing
   const tree = parseWhere(where);
   const { store } = ctx;

@@ -28,9 +28,7 @@ export function registerSegment(program: Command, deps: Deps): void {
     .action(action(deps, async (session, name: string, opts: { where: string[] }) => {
       const ctx = await session.context(true);
       const { saveSegment } = await import('../app/segments.js');
-      // two --where must both hold, as in every filter (only the last was saved)
-      const where = opts.where.length === 1 ? opts.where[0]! : opts.where.map((w) => `(${w})`).join(' and ');
-      const { segment: saved, replaced } = saveSegment(ctx, { name, where });
+      const { segment: saved, replaced } = saveSegment(ctx, { name, where: opts.where });
       if (session.globals.format === 'json' || session.globals.format === 'ndjson') {
         const { segmentJson } = await import('../ui/views.js');
         await session.out.write(`${JSON.stringify(segmentJson(saved))}\n`);
