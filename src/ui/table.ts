@@ -101,6 +101,11 @@ function cellLines(cell: string): string[] {
   return terminalSafe(cell).split(/\r?\n/);
 }
 
+/** A row's cells, each line cut to its column's width. */
+function cutRow(cells: string[][], widths: readonly number[]): string[][] {
+  return cells.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!)));
+}
+
 /** Column widths that fit `width`, from the header and `rows` (all of them, or the first ones of a long list). */
 function layout(head: string[], rows: readonly string[][][], width: number | undefined): number[] {
   // loops, not Math.max(...rows): a spread of 300,000 rows overflows the stack
@@ -118,7 +123,7 @@ function layout(head: string[], rows: readonly string[][][], width: number | und
 function renderTable(head: string[], rows: string[][], color: boolean, width?: number): string {
   const cells = rows.map((row) => row.map(cellLines));
   const widths = layout(head, cells, width);
-  const cut = [head.map(cellLines), ...cells].map((row) => row.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!))));
+  const cut = [head.map(cellLines), ...cells].map((row) => cutRow(row, widths));
   return `${draw({ widths, rows: cut }, color, true, false)}\n`;
 }
 
@@ -147,7 +152,7 @@ async function streamTable(head: string[], rows: Iterable<string[]>, color: bool
   const numeric = head.map((_h, c) => first.length > 0 && first.every((row) => /^\d*$/.test(row[c]?.[0] ?? '')));
   const widths = layout(head, more ? [...first, head.map((_h, c) => [numeric[c] ? '9999999' : ''])] : first, width);
   const p = painter({ widths, color, boldFirstRow: true, dimFirstColumn: false });
-  const cut = (cells: string[][]) => cells.map((lines, c) => lines.map((line) => truncateToWidth(line, widths[c]!)));
+  const cut = (cells: string[][]) => cutRow(cells, widths);
   let chunk = `${p.rule('┌', '┬', '┐')}\n${p.row(cut(head.map(cellLines)), true).join('\n')}\n`;
   let count = 0;
   const emit = async (cells: string[][]) => {
