@@ -169,6 +169,12 @@ describe('openXlsxSource reads a sheet as Excel shows it', () => {
     for (const v of ['E-Mail', 'a@x.de', 'b@x.de', 'c@x.de']) col.addRow([v]);
     await one.xlsx.writeFile(single);
     expect(await readAll(single)).toEqual([['E-Mail'], ['a@x.de'], ['b@x.de'], ['c@x.de']]);
+    // a title and nothing below it: the title is the header, and there are no rows
+    const bare = path.join(dir, 'bare.xlsx');
+    const onlyTitle = new ExcelJS.Workbook();
+    onlyTitle.addWorksheet('Kunden').addRow(['Kundenliste Stand 27.11.2026']);
+    await onlyTitle.xlsx.writeFile(bare);
+    expect(await readAll(bare)).toEqual([['Kundenliste Stand 27.11.2026']]);
   });
 
   it('tells date formats from number formats', () => {
